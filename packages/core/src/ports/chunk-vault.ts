@@ -1,0 +1,44 @@
+// Type-only import: streams are how bytes cross the port; core never creates one.
+import type { Readable } from 'node:stream';
+
+/** Where and how one file's content is kept: encrypted chunks under its upload's prefix. */
+export interface ContentRef {
+  uploadId: string;
+  /** The per-upload data key, wrapped by the master key; opaque to core. */
+  wrappedKey: string;
+  size: number;
+  chunkSize: number;
+  chunkCount: number;
+}
+
+/**
+ * Encrypted chunk storage over a BlobStore (the server implements it: AES-256-GCM in fixed
+ * segments, per-upload data key wrapped by the master key). No plaintext reaches the blob store.
+ *
+ * @example
+ * const wrappedKey = await vault.createDataKey();
+ * await vault.writeChunk({ uploadId, index: 0, wrappedKey, expectedSize: 5, expectedSha256, body });
+ * const sha = await vault.computeSha256(ref); const plain = await vault.open(ref);
+ */
+export interface ChunkVault {
+  createDataKey(): Promise<string>;
+  /**
+   * Streams `body` into storage while hashing it. Throws `CHUNK_SIZE_MISMATCH` when the body is
+   * longer or shorter than `expectedSize` and `CHUNK_HASH_MISMATCH` when its sha256 differs; in
+   * both cases nothing is stored and an earlier good copy of the chunk stays as it was.
+   */
+  writeChunk(input: {
+    uploadId: string;
+    index: number;
+    wrappedKey: string;
+    expectedSize: number;
+    expectedSha256: string;
+    body: Readable;
+  }): Promise<void>;
+  /** sha256 of the whole plaintext, from stored chunks (or a hash kept while chunks arrived in order). */
+  computeSha256(ref: ContentRef): Promise<string>;
+  /** Plaintext stream; `range` is inclusive at both ends. Throws `BLOB_NOT_FOUND` if a chunk is missing. */
+  open(ref: ContentRef, range?: { start: number; end: number }): Promise<Readable>;
+  /** Deletes every chunk of an upload (abandoned uploads, duplicates of content already held). */
+  discard(uploadId: string, chunkCount: number): Promise<void>;
+}

@@ -1,0 +1,55 @@
+import { Type, type Static } from 'typebox';
+import { FAILURE_CODES } from '../failure-codes.js';
+
+const Hex = (n: number) => Type.String({ pattern: `^[0-9a-f]{${n}}$` });
+
+/** `POST /agent/v1/subtasks/{id}/started`: the agent has begun the attempt. */
+export const StartedBodySchema = Type.Object({ attempt: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+export type StartedBody = Static<typeof StartedBodySchema>;
+
+/**
+ * `POST /agent/v1/file-ops/{id}/begin`: the agent has read the file once for its sha256 and
+ * asks whether to upload. The server answers `skip` when it already holds that content.
+ */
+export const BeginBodySchema = Type.Object(
+  {
+    attempt: Type.Integer({ minimum: 1 }),
+    size: Type.Integer({ minimum: 0 }),
+    mtimeMs: Type.Union([Type.Number(), Type.Null()]),
+    sha256: Hex(64),
+  },
+  { additionalProperties: false },
+);
+export type BeginBody = Static<typeof BeginBodySchema>;
+
+export type BeginResponse =
+  | { action: 'skip'; fileId: number }
+  | { action: 'upload'; uploadId: string; chunkSize: number; chunkCount: number; receivedChunks: number[] };
+
+/** `POST /agent/v1/uploads/{uploadId}/complete`: every chunk is sent; here are the whole-file hashes. */
+export const CompleteBodySchema = Type.Object(
+  { md5: Hex(32), sha1: Hex(40), sha256: Hex(64) },
+  { additionalProperties: false },
+);
+export type CompleteBody = Static<typeof CompleteBodySchema>;
+export interface CompleteResponse {
+  fileId: number;
+}
+
+/** `PUT /agent/v1/uploads/{uploadId}/chunks/{index}` answers this. */
+export interface ChunkResponse {
+  index: number;
+  /** True when the server already held this chunk with this hash (an idempotent repeat). */
+  duplicate: boolean;
+}
+
+/** `POST /agent/v1/file-ops/{id}/fail`: the agent could not retrieve this file. */
+export const FailBodySchema = Type.Object(
+  {
+    attempt: Type.Integer({ minimum: 1 }),
+    code: Type.Union(FAILURE_CODES.map((c) => Type.Literal(c))),
+    message: Type.String({ maxLength: 2000 }),
+  },
+  { additionalProperties: false },
+);
+export type FailBody = Static<typeof FailBodySchema>;

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Runs the node:test suites through tsx. Node 20's --test does not expand globs, so the files are
+// listed here. Groups: unit (beside the source), integration (packages/*/test), e2e (real processes).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const skip = new Set(['node_modules', '.git', 'data', '.tmp']);
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    if (skip.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, p));
+  }
+  return out;
+}
+
+const all = walk(root).sort();
+const groups = {
+  unit: all.filter((f) => /\/src\//.test(f)),
+  integration: all.filter((f) => /^packages\/.*\/test\//.test(f)),
+  e2e: all.filter((f) => f.startsWith('e2e/')),
+};
+const wanted = process.argv.slice(2);
+const selected = wanted.length === 0 ? ['unit', 'integration', 'e2e'] : wanted;
+const files = selected.flatMap((g) => groups[g] ?? all.filter((f) => f.includes(g)));
+if (files.length === 0) {
+  console.error(`no test files for ${selected.join(', ')}`);
+  process.exit(1);
+}
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(r.status ?? 1);
