@@ -21,7 +21,7 @@ function walk(dir, out = []) {
 const all = walk(root).sort();
 const groups = {
   unit: all.filter((f) => /\/src\//.test(f)),
-  integration: all.filter((f) => /^packages\/.*\/test\//.test(f)),
+  integration: all.filter((f) => !/\/src\//.test(f) && !f.startsWith('e2e/')),
   e2e: all.filter((f) => f.startsWith('e2e/')),
 };
 const wanted = process.argv.slice(2);
