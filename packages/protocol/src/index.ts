@@ -1,6 +1,7 @@
 /**
  * @quarry/protocol: wire contracts only (schemas, enums, codes). Imports nothing internal, does no I/O.
  */
+export * from './literal-union.js';
 export * from './states.js';
 export * from './failure-codes.js';
 export * from './errors.js';

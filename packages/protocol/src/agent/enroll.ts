@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { OS_FAMILIES } from '../states.js';
 
@@ -6,7 +7,7 @@ export const EnrollRequestSchema = Type.Object(
   {
     enrollToken: Type.String({ minLength: 1, maxLength: 200 }),
     hostname: Type.String({ minLength: 1, maxLength: 255 }),
-    os: Type.Union(OS_FAMILIES.map((o) => Type.Literal(o))),
+    os: literalUnion(OS_FAMILIES),
     osVersion: Type.String({ maxLength: 200 }),
     arch: Type.String({ maxLength: 50 }),
     agentVersion: Type.String({ maxLength: 50 }),

@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { OS_FAMILIES } from '../states.js';
 
@@ -58,7 +59,7 @@ export const AgentMessageSchema = Type.Union([
     type: Type.Literal('hello'),
     agentVersion: Type.String({ maxLength: 50 }),
     hostname: Type.String({ maxLength: 255 }),
-    os: Type.Union(OS_FAMILIES.map((o) => Type.Literal(o))),
+    os: literalUnion(OS_FAMILIES),
     osVersion: Type.String({ maxLength: 200 }),
     arch: Type.String({ maxLength: 50 }),
     ipAddresses: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64 }),

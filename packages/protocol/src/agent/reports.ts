@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { FAILURE_CODES } from '../failure-codes.js';
 
@@ -47,7 +48,7 @@ export interface ChunkResponse {
 export const FailBodySchema = Type.Object(
   {
     attempt: Type.Integer({ minimum: 1 }),
-    code: Type.Union(FAILURE_CODES.map((c) => Type.Literal(c))),
+    code: literalUnion(FAILURE_CODES),
     message: Type.String({ maxLength: 2000 }),
   },
   { additionalProperties: false },

@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { PageQuery, Timestamp } from './common.js';
 
@@ -9,7 +10,7 @@ export const AuditEventSchema = Type.Object(
   {
     id: Type.Integer(),
     at: Timestamp,
-    actorType: Type.Union(ACTOR_TYPES.map((a) => Type.Literal(a))),
+    actorType: literalUnion(ACTOR_TYPES),
     actorId: Type.String(),
     action: Type.String({ description: 'dotted verb, e.g. retrieval.create, file.download' }),
     targetType: Type.Union([Type.String(), Type.Null()]),

@@ -1,8 +1,9 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { ROLES } from '../states.js';
 import { NullableTimestamp, Timestamp } from './common.js';
 
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export const RoleSchema = literalUnion(ROLES);
 
 export const CreateCredentialBody = Type.Object(
   {

@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { OS_FAMILIES } from '../states.js';
 import { Hex32, NullableTimestamp, PageQuery, Timestamp } from './common.js';
@@ -8,7 +9,7 @@ export const EndpointSchema = Type.Object(
     id: Hex32,
     shortId: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24-hex id for APIs that need one' }),
     hostname: Type.String(),
-    os: Type.Union(OS_FAMILIES.map((o) => Type.Literal(o))),
+    os: literalUnion(OS_FAMILIES),
     osVersion: Type.String(),
     arch: Type.String(),
     agentVersion: Type.String(),
@@ -25,7 +26,7 @@ export const ListEndpointsQuery = Type.Intersect([
   PageQuery,
   Type.Object({
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    os: Type.Optional(Type.Union(OS_FAMILIES.map((o) => Type.Literal(o)))),
+    os: Type.Optional(literalUnion(OS_FAMILIES)),
     online: Type.Optional(Type.Boolean()),
   }),
 ]);

@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { Hex32, IntId, Md5Hex, NullableTimestamp, PageQuery, Sha1Hex, Sha256Hex, Timestamp } from './common.js';
 
@@ -39,7 +40,7 @@ export type DownloadFormat = (typeof DOWNLOAD_FORMATS)[number];
 
 export const CreateLinkBody = Type.Object(
   {
-    format: Type.Optional(Type.Union(DOWNLOAD_FORMATS.map((f) => Type.Literal(f)), { default: 'raw' })),
+    format: Type.Optional(literalUnion(DOWNLOAD_FORMATS, { default: 'raw' })),
     /** Defaults to the server's link TTL (10 minutes); capped by config. */
     ttlSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
     /** Zip only: use this password instead of a generated one. */
@@ -53,7 +54,7 @@ export const DownloadLinkSchema = Type.Object(
   {
     url: Type.String({ description: 'Absolute URL; no credential needed while it is valid' }),
     path: Type.String({ description: 'The same link relative to the server root' }),
-    format: Type.Union(DOWNLOAD_FORMATS.map((f) => Type.Literal(f))),
+    format: literalUnion(DOWNLOAD_FORMATS),
     fileName: Type.String(),
     expiresAt: Timestamp,
     /** Zip only: the archive's password. */

@@ -1,3 +1,4 @@
+import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { FAILURE_CODES } from '../failure-codes.js';
 import { FILE_OP_STATES, SUBTASK_STATES, TASK_KINDS, TASK_SOURCES, TASK_STATUSES } from '../states.js';
@@ -32,10 +33,10 @@ const counts = Object.fromEntries(SUBTASK_STATES.map((s) => [s, Type.Integer()])
 export const TaskSchema = Type.Object(
   {
     id: IntId,
-    kind: Type.Union(TASK_KINDS.map((k) => Type.Literal(k))),
+    kind: literalUnion(TASK_KINDS),
     name: Type.String(),
-    status: Type.Union(TASK_STATUSES.map((s) => Type.Literal(s))),
-    source: Type.Union(TASK_SOURCES.map((s) => Type.Literal(s))),
+    status: literalUnion(TASK_STATUSES),
+    source: literalUnion(TASK_SOURCES),
     paths: Type.Array(Type.String()),
     createdBy: Type.String(),
     createdAt: Timestamp,
@@ -50,13 +51,13 @@ export const TaskSchema = Type.Object(
 );
 export type Task = Static<typeof TaskSchema>;
 
-export const FailureCodeSchema = Type.Union(FAILURE_CODES.map((c) => Type.Literal(c)));
+export const FailureCodeSchema = literalUnion(FAILURE_CODES);
 
 export const FileOpSchema = Type.Object(
   {
     id: IntId,
     path: Type.String(),
-    state: Type.Union(FILE_OP_STATES.map((s) => Type.Literal(s))),
+    state: literalUnion(FILE_OP_STATES),
     failureCode: Type.Union([FailureCodeSchema, Type.Null()]),
     failureMessage: Type.Union([Type.String(), Type.Null()]),
     size: Type.Union([Type.Integer(), Type.Null()]),
@@ -74,7 +75,7 @@ export const SubtaskSchema = Type.Object(
     taskId: IntId,
     endpointId: Hex32,
     hostname: Type.String(),
-    state: Type.Union(SUBTASK_STATES.map((s) => Type.Literal(s))),
+    state: literalUnion(SUBTASK_STATES),
     attempt: Type.Integer({ description: 'Attempts started so far (0 while first queued)' }),
     maxAttempts: Type.Integer(),
     failureCode: Type.Union([FailureCodeSchema, Type.Null()]),
@@ -96,14 +97,14 @@ export type Subtask = Static<typeof SubtaskSchema>;
 
 export const ListTasksQuery = Type.Intersect([
   PageQuery,
-  Type.Object({ status: Type.Optional(Type.Union(TASK_STATUSES.map((s) => Type.Literal(s)))) }),
+  Type.Object({ status: Type.Optional(literalUnion(TASK_STATUSES)) }),
 ]);
 export type ListTasksQuery = Static<typeof ListTasksQuery>;
 
 /** `GET /api/v1/retrievals/{id}`: the task plus one page of its subtasks. */
 export const GetRetrievalQuery = Type.Intersect([
   PageQuery,
-  Type.Object({ state: Type.Optional(Type.Union(SUBTASK_STATES.map((s) => Type.Literal(s)))) }),
+  Type.Object({ state: Type.Optional(literalUnion(SUBTASK_STATES)) }),
 ]);
 export type GetRetrievalQuery = Static<typeof GetRetrievalQuery>;
 

@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { RetryPolicy } from '../http/call-with-retry.js';
+import type { ChannelTuning, TransportMode } from '../transport/control-channel.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const TRANSPORTS: readonly TransportMode[] = ['auto', 'ws', 'poll'];
+
+/** Validated agent settings (see config/load.ts for flags, env names and defaults). */
+export interface AgentOptions {
+  /** Server root URL, http(s), without a trailing slash. */
+  serverUrl: string;
+  /** Enrolment token, needed only while the state dir holds no agent.json. */
+  enrollToken?: string | undefined;
+  /** Absolute directory holding agent.json. */
+  stateDir: string;
+  /** Globs a path must match (empty: everything allowed). */
+  allow: readonly string[];
+  /** Globs a path must not match; deny wins over allow. */
+  deny: readonly string[];
+  /** Largest file the agent sends, or null for no limit. */
+  maxSizeBytes: number | null;
+  transport: TransportMode;
+  /** Fixed heartbeat interval, or null to follow the server's welcome. */
+  heartbeatSeconds: number | null;
+  /** Log destination file; stderr when absent. */
+  logFile?: string | undefined;
+  logLevel: LogLevel;
+  /** Embedding and tests: use this logger instead of creating one (logFile/logLevel are then ignored). */
+  logger?: Logger | undefined;
+  /** Embedding and tests: shorter timings. */
+  tuning?: AgentTuning | undefined;
+}
+
+/** Timing overrides for tests and embedding; production uses the defaults. */
+export interface AgentTuning extends Partial<ChannelTuning> {
+  /** Retries of each agent API call. */
+  retry?: RetryPolicy;
+  /** Enrolment attempts on network errors and 5xx before giving up. */
+  enrollAttempts?: number;
+}

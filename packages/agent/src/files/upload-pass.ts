@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { FileFailure, fileFailureFromFs } from './fs-failure.js';
+
+/** One chunk as read from disk. `data` is a view of a pooled buffer: valid until `send` settles. */
+export interface Chunk {
+  index: number;
+  data: Buffer;
+  sha256: string;
+}
+
+/** Sends one chunk; may call `reread` to fetch the same bytes from disk again (hash-mismatch retry). */
+export type SendChunk = (chunk: Chunk, reread: () => Promise<Chunk>) => Promise<void>;
+
+/** What the upload pass needs to know. */
+export interface UploadPassOptions {
+  handle: FileHandle;
+  /** Size from the pre-pass; chunk boundaries are computed from it. */
+  size: number;
+  chunkSize: number;
+  chunkCount: number;
+  /** Indexes the server already holds: hashed (for the whole-file hashes) but not sent. */
+  receivedChunks: readonly number[];
+  send: SendChunk;
+  signal?: AbortSignal;
+}
+
+/** Whole-file hashes of the upload pass plus a post-read snapshot for change detection. */
+export interface UploadPassResult {
+  md5: string;
+  sha1: string;
+  sha256: string;
+  chunksSent: number;
+  bytesSent: number;
+  /** Size and mtime from fstat after the last read. */
+  sizeAfter: number;
+  mtimeMsAfter: number;
+  /** True when there were bytes beyond `size` at the end of the pass (the file grew). */
+  grew: boolean;
+}
+
+export const UPLOAD_MESSAGES = {
+  shrank: 'file became shorter while it was being read',
+  plan: (count: number, expected: number) => `server chunk plan (${count} chunks) does not match the file size (${expected} chunks)`,
+} as const;
+
+/** Number of chunks a file of `size` bytes takes; an empty file still has one (empty) chunk. */
+export function expectedChunkCount(size: number, chunkSize: number): number {
+  return Math.max(1, Math.ceil(size / chunkSize));
+}
+
+/**
+ * Reads the file sequentially in chunk-size pieces, computing md5+sha1+sha256 of the whole file
+ * and sha256 of each chunk, and hands missing chunks to `send`. Reading and hashing chunk n+1
+ * overlaps the upload of chunk n; with at most one send in flight, two pooled buffers suffice,
+ * so memory stays at about two chunks whatever the file size.
+ */
+export async function runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
+  const { handle, size, chunkSize, chunkCount, signal } = options;
+  const expected = expectedChunkCount(size, chunkSize);
+  // An empty file may be planned as zero chunks or as one empty chunk; accept both.
+  if (chunkCount !== expected && !(size === 0 && chunkCount === 0)) {
+    throw new FileFailure('IO_ERROR', UPLOAD_MESSAGES.plan(chunkCount, expected));
+  }
+  const received = new Set(options.receivedChunks);
+  const bufBytes = Math.max(1, Math.min(chunkSize, size));
+  const pool = [Buffer.allocUnsafe(bufBytes), chunkCount > 1 ? Buffer.allocUnsafe(bufBytes) : undefined];
+  const md5 = createHash('md5');
+  const sha1 = createHash('sha1');
+  const sha256 = createHash('sha256');
+  let inFlight: Promise<void> | undefined;
+  let chunksSent = 0;
+  let bytesSent = 0;
+  const readChunk = async (index: number, buf: Buffer): Promise<Chunk> => {
+    const position = index * chunkSize;
+    const length = Math.max(0, Math.min(chunkSize, size - position));
+    const data = await readFully(handle, buf.subarray(0, length), position);
+    return { index, data, sha256: createHash('sha256').update(data).digest('hex') };
+  };
+  try {
+    for (let index = 0; index < chunkCount; index += 1) {
+      signal?.throwIfAborted();
+      const buf = pool[index % 2]!;
+      const chunk = await readChunk(index, buf);
+      md5.update(chunk.data);
+      sha1.update(chunk.data);
+      sha256.update(chunk.data);
+      if (inFlight) await inFlight;
+      inFlight = undefined;
+      if (received.has(index)) continue;
+      inFlight = options.send(chunk, () => readChunk(index, buf));
+      // Keep a rejection from being reported as unhandled while the next chunk is being read.
+      inFlight.catch(() => {});
+      chunksSent += 1;
+      bytesSent += chunk.data.length;
+    }
+    if (inFlight) await inFlight;
+  } finally {
+    if (inFlight) await inFlight.catch(() => {});
+  }
+  const grew = (await readFully(handle, Buffer.allocUnsafe(1), size, true)).length > 0;
+  let after;
+  try {
+    after = await handle.stat();
+  } catch (err) {
+    throw fileFailureFromFs(err, 'stat');
+  }
+  return {
+    md5: md5.digest('hex'),
+    sha1: sha1.digest('hex'),
+    sha256: sha256.digest('hex'),
+    chunksSent,
+    bytesSent,
+    sizeAfter: after.size,
+    mtimeMsAfter: after.mtimeMs,
+    grew,
+  };
+}
+
+/** Fills `target` from `position`; a short file is CHANGED_WHILE_READING unless `allowShort`. */
+async function readFully(handle: FileHandle, target: Buffer, position: number, allowShort = false): Promise<Buffer> {
+  let filled = 0;
+  while (filled < target.length) {
+    let n: number;
+    try {
+      ({ bytesRead: n } = await handle.read(target, filled, target.length - filled, position + filled));
+    } catch (err) {
+      throw fileFailureFromFs(err, 'read');
+    }
+    if (n === 0) {
+      if (allowShort) break;
+      throw new FileFailure('CHANGED_WHILE_READING', UPLOAD_MESSAGES.shrank);
+    }
+    filled += n;
+  }
+  return target.subarray(0, filled);
+}
+
+/** Snapshot of a file used to detect change between the pre-pass and the end of the upload pass. */
+export interface FileSnapshot {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+}
+
+/** Why the file changed between the two passes, or undefined if it did not. */
+export function detectChange(before: FileSnapshot, after: FileSnapshot & { grew?: boolean }): string | undefined {
+  if (after.grew || before.size !== after.size) return `file size changed from ${before.size} to ${after.size} bytes while reading`;
+  if (before.mtimeMs !== after.mtimeMs) return 'file modification time changed while reading';
+  if (before.sha256 !== after.sha256) return 'file content changed while reading (sha256 differs between passes)';
+  return undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * Every recurring agent log message, in one place so they stay short, lowercase and stable for
+ * whoever greps or alerts on them. Data goes in fields (subtaskId, fileOpId, bytes, durationMs).
+ */
+export const LOG = {
+  agentStarting: 'agent starting',
+  agentStopped: 'agent stopped',
+  agentStartFailed: 'agent failed to start',
+  enrolled: 'agent enrolled',
+  enrollRetry: 'enrolment retry',
+  stateLoaded: 'agent state loaded',
+  serverUrlChanged: 'server url differs from enrolment; using the configured one',
+  wsConnected: 'control channel connected',
+  wsClosed: 'control channel closed',
+  wsFailed: 'control channel connection failed',
+  wsRefused: 'websocket upgrade refused',
+  pollMode: 'using http long-poll',
+  pollFailed: 'poll failed',
+  wsRetryFromPoll: 'retrying websocket from poll mode',
+  credentialRejected: 'credential rejected by server (401); check enrolment, backing off',
+  reconnectScheduled: 'reconnect scheduled',
+  welcome: 'welcome received',
+  badMessage: 'ignored malformed server message',
+  commandDuplicate: 'retrieval command already in progress; ignored',
+  commandQueued: 'retrieval command queued',
+  cancelReceived: 'cancel received',
+  subtaskStarted: 'subtask started',
+  subtaskFinished: 'subtask finished',
+  subtaskInactive: 'subtask no longer active; stopping it',
+  subtaskCancelled: 'subtask cancelled',
+  subtaskAbandoned: 'subtask abandoned',
+  fileSkipped: 'file skipped, server already holds its content',
+  fileUploaded: 'file uploaded',
+  fileFailed: 'file failed',
+  failReportRejected: 'server rejected the failure report',
+  chunkHashMismatch: 'chunk hash mismatch, re-reading chunk',
+} as const;

@@ -1,0 +1,123 @@
+import type { Logger } from 'pino';
+import { ServerRejectedError } from '../http/api-errors.js';
+import { FileFailure } from '../files/fs-failure.js';
+import { openForRetrieval, type RetrievalLimits } from '../files/open-for-retrieval.js';
+import { prehashFile } from '../files/prehash.js';
+import { detectChange, runUploadPass, type SendChunk } from '../files/upload-pass.js';
+import type { AgentApi } from './agent-api.js';
+import { LOG } from '../logging/log-messages.js';
+
+/** Everything a file retrieval needs besides the file itself. */
+export interface RetrievalContext {
+  api: AgentApi;
+  limits: RetrievalLimits;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/** One file of a retrieval command. */
+export interface FileJob {
+  attempt: number;
+  fileOpId: number;
+  path: string;
+}
+
+export type FileOutcome = 'succeeded' | 'skipped' | 'failed';
+
+export const RETRIEVE_MESSAGES = {
+  changedDuringPrehash: 'file size changed between opening and hashing it',
+  rereadChanged: (index: number) => `chunk ${index} read differently the second time (file changed while reading)`,
+  chunkRejectedTwice: (index: number) => `server rejected chunk ${index} twice with a hash mismatch`,
+  serverRejected: (what: string, status: number, code: string | undefined) =>
+    `server rejected ${what}: ${status}${code ? ` ${code}` : ''}`,
+} as const;
+
+/**
+ * Retrieves one file: open and check, sha256 pre-pass, begin (skip or upload plan), upload pass,
+ * change detection, complete. Outcomes the endpoint causes (missing file, policy, change…) are
+ * reported with `fail` and returned as data; subtask-level conditions (cancel, 409 not active,
+ * 401, server unreachable) are thrown for the caller to end the whole subtask.
+ */
+export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise<FileOutcome> {
+  const log = ctx.logger.child({ fileOpId: job.fileOpId });
+  const startedAt = Date.now();
+  try {
+    const opened = await openForRetrieval(job.path, ctx.limits);
+    try {
+      const pre = await prehashFile(opened.handle, ctx.signal);
+      if (pre.bytes !== opened.size) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.changedDuringPrehash);
+      const before = { size: opened.size, mtimeMs: opened.mtimeMs, sha256: pre.sha256 };
+      const plan = await ctx.api.begin(job.fileOpId, { attempt: job.attempt, ...before }, ctx.signal);
+      if (plan.action === 'skip') {
+        log.info({ fileId: plan.fileId, bytes: opened.size, durationMs: Date.now() - startedAt }, LOG.fileSkipped);
+        return 'skipped';
+      }
+      const result = await runUploadPass({
+        handle: opened.handle,
+        size: opened.size,
+        chunkSize: plan.chunkSize,
+        chunkCount: plan.chunkCount,
+        receivedChunks: plan.receivedChunks,
+        send: chunkSender(ctx, plan.uploadId, log),
+        signal: ctx.signal,
+      });
+      const after = { size: result.sizeAfter, mtimeMs: result.mtimeMsAfter, sha256: result.sha256, grew: result.grew };
+      const change = detectChange(before, after);
+      if (change) throw new FileFailure('CHANGED_WHILE_READING', change);
+      await ctx.api.complete(plan.uploadId, { md5: result.md5, sha1: result.sha1, sha256: result.sha256 }, ctx.signal);
+      log.info(
+        { bytes: opened.size, bytesSent: result.bytesSent, chunksSent: result.chunksSent, durationMs: Date.now() - startedAt },
+        LOG.fileUploaded,
+      );
+      return 'succeeded';
+    } finally {
+      await opened.handle.close().catch(() => {});
+    }
+  } catch (err) {
+    const failure = asFileFailure(err);
+    if (!failure) throw err;
+    log.warn({ code: failure.code, reason: failure.message, durationMs: Date.now() - startedAt }, LOG.fileFailed);
+    try {
+      await ctx.api.fail(job.fileOpId, { attempt: job.attempt, code: failure.code, message: failure.message }, ctx.signal);
+    } catch (reportErr) {
+      // A refused report (4xx other than 409) concerns this file only: carry on with the next one.
+      if (!(reportErr instanceof ServerRejectedError && reportErr.status < 500)) throw reportErr;
+      log.error({ status: reportErr.status, code: reportErr.code }, LOG.failReportRejected);
+    }
+    return 'failed';
+  }
+}
+
+/** File-level failures; a 4xx refusal of this file's upload counts as one (IO_ERROR, retryable). */
+function asFileFailure(err: unknown): FileFailure | undefined {
+  if (err instanceof FileFailure) return err;
+  if (err instanceof ServerRejectedError && err.status < 500) {
+    return new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.serverRejected('the upload', err.status, err.code));
+  }
+  return undefined;
+}
+
+/** PUTs a chunk; on 422 CHUNK_HASH_MISMATCH re-reads it from disk and tries once more. */
+function chunkSender(ctx: RetrievalContext, uploadId: string, log: Logger): SendChunk {
+  return async (chunk, reread) => {
+    try {
+      await ctx.api.putChunk(uploadId, chunk.index, chunk.data, chunk.sha256, ctx.signal);
+      return;
+    } catch (err) {
+      if (!isHashMismatch(err)) throw err;
+    }
+    log.warn({ chunkIndex: chunk.index }, LOG.chunkHashMismatch);
+    const again = await reread();
+    if (again.sha256 !== chunk.sha256) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.rereadChanged(chunk.index));
+    try {
+      await ctx.api.putChunk(uploadId, again.index, again.data, again.sha256, ctx.signal);
+    } catch (err) {
+      if (isHashMismatch(err)) throw new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.chunkRejectedTwice(chunk.index));
+      throw err;
+    }
+  };
+}
+
+function isHashMismatch(err: unknown): boolean {
+  return err instanceof ServerRejectedError && err.status === 422 && err.code === 'CHUNK_HASH_MISMATCH';
+}

@@ -1,0 +1,4 @@
+/** @quarry/testing: shared test helpers and contract suites. Test code only; production never imports it. */
+export { makeTempDir } from './temp-dir.js';
+export { describeBlobStoreContract, type BlobStoreFactory } from './blob-store-contract.js';
+export { readAll, chunked } from './streams.js';
