@@ -1,0 +1,22 @@
+import type { AgentWorkService } from '../services/contracts.js';
+import type { ServiceDeps } from '../shared/service-deps.js';
+import { beginUpload } from './begin-upload.js';
+import { claimCommands } from './claim-commands.js';
+import { completeUpload } from './complete-upload.js';
+import { failFileOp } from './fail-file-op.js';
+import { ProgressThrottle } from './progress-throttle.js';
+import { putChunk } from './put-chunk.js';
+import { reportStarted } from './report-started.js';
+
+/** The agent-facing half of the task engine; each method lives in its own module. */
+export function createAgentWorkService(deps: ServiceDeps): AgentWorkService {
+  const throttle = new ProgressThrottle();
+  return {
+    claimCommands: (endpointId, options) => claimCommands(deps, endpointId, options.resendInFlight),
+    started: (endpointId, subtaskId, attempt) => reportStarted(deps, endpointId, subtaskId, attempt),
+    begin: (endpointId, fileOpId, body) => beginUpload(deps, endpointId, fileOpId, body),
+    putChunk: (endpointId, input) => putChunk(deps, throttle, endpointId, input),
+    complete: (endpointId, uploadId, body) => completeUpload(deps, endpointId, uploadId, body),
+    fail: (endpointId, fileOpId, body) => failFileOp(deps, endpointId, fileOpId, body),
+  };
+}

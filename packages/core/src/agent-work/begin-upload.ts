@@ -1,0 +1,99 @@
+import type { BeginBody, BeginResponse } from '@quarry/protocol';
+import type { FileOpRecord } from '../ports/file-op-store.js';
+import type { QuarryStore } from '../ports/quarry-store.js';
+import type { ServiceDeps } from '../shared/service-deps.js';
+import type { Outbox } from '../shared/outbox.js';
+import { appError } from '../errors/catalogue.js';
+import { inTransaction } from '../shared/outbox.js';
+import { NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
+import { requireActiveSubtask } from './active-subtask.js';
+import { afterFileEnded, markUploading } from './subtask-activity.js';
+
+/** Loads a file op of the calling agent; another endpoint's is NOT_FOUND. */
+export async function requireOwnFileOp(store: QuarryStore, endpointId: string, fileOpId: number): Promise<FileOpRecord> {
+  const fileOp = await store.fileOps.get(fileOpId);
+  if (!fileOp || fileOp.endpointId !== endpointId) throw appError('NOT_FOUND', { fileOpId });
+  return fileOp;
+}
+
+/** Marks the file op's current upload discarded and deletes its chunks after commit. */
+export async function discardUpload(deps: ServiceDeps, tx: QuarryStore, out: Outbox, uploadId: string | null): Promise<void> {
+  if (!uploadId) return;
+  const upload = await tx.uploads.get(uploadId);
+  if (upload && (await tx.uploads.setState(upload.id, 'open', 'discarded'))) {
+    out.afterCommit(() => deps.vault.discard(upload.id, upload.chunkCount));
+  }
+}
+
+/**
+ * The agent knows the file's size and sha256. Content already held: the file op succeeds at once
+ * (`skip`). Otherwise resume the file op's open upload when it is for the same bytes, or start a
+ * new one.
+ */
+export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpId: number, body: BeginBody): Promise<BeginResponse> {
+  const { clock, settings, secrets, vault } = deps;
+  const now = clock.now().getTime();
+  const ctx = { now, settings };
+  return inTransaction(deps, async (tx, out) => {
+    const fileOp = await requireOwnFileOp(tx, endpointId, fileOpId);
+    const subtask = await requireActiveSubtask(tx, endpointId, fileOp.subtaskId, body.attempt);
+    if (fileOp.state === 'succeeded') return { action: 'skip', fileId: fileOp.id };
+    if (!NON_TERMINAL_FILE_OP_STATES.includes(fileOp.state)) throw appError('SUBTASK_NOT_ACTIVE', { fileOpId, state: fileOp.state });
+
+    const content = await tx.uploads.getContent(body.sha256);
+    if (content && content.size === body.size) {
+      await discardUpload(deps, tx, out, fileOp.uploadId);
+      await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
+        state: 'succeeded',
+        size: content.size,
+        mtime: body.mtimeMs === null ? null : Math.trunc(body.mtimeMs),
+        bytesDone: content.size,
+        md5: content.md5,
+        sha1: content.sha1,
+        sha256: content.sha256,
+        contentSha256: content.sha256,
+        uploadId: null,
+        retrievedAt: now,
+        failureCode: null,
+        failureMessage: null,
+      });
+      await afterFileEnded(tx, out, ctx, subtask);
+      return { action: 'skip', fileId: fileOp.id };
+    }
+
+    const existing = fileOp.uploadId ? await tx.uploads.get(fileOp.uploadId) : null;
+    let upload = existing && existing.state === 'open' && existing.size === body.size && existing.sha256 === body.sha256 ? existing : null;
+    if (!upload) {
+      await discardUpload(deps, tx, out, fileOp.uploadId);
+      upload = {
+        id: secrets.randomHex(16),
+        fileOpId: fileOp.id,
+        size: body.size,
+        sha256: body.sha256,
+        mtimeMs: body.mtimeMs === null ? null : Math.trunc(body.mtimeMs),
+        chunkSize: settings.chunkSize,
+        chunkCount: Math.ceil(body.size / settings.chunkSize),
+        wrappedKey: await vault.createDataKey(),
+        state: 'open',
+        createdAt: now,
+      };
+      await tx.uploads.insert(upload);
+    }
+    const chunks = await tx.uploads.listChunks(upload.id);
+    await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
+      state: 'uploading',
+      size: body.size,
+      mtime: upload.mtimeMs,
+      uploadId: upload.id,
+      bytesDone: chunks.reduce((sum, c) => sum + c.size, 0),
+    });
+    await markUploading(tx, out, ctx, subtask);
+    return {
+      action: 'upload',
+      uploadId: upload.id,
+      chunkSize: upload.chunkSize,
+      chunkCount: upload.chunkCount,
+      receivedChunks: chunks.map((c) => c.idx),
+    };
+  });
+}

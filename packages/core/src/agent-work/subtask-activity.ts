@@ -1,0 +1,39 @@
+import type { QuarryStore } from '../ports/quarry-store.js';
+import type { SubtaskRecord } from '../ports/subtask-store.js';
+import type { EngineSettings } from '../services/engine-settings.js';
+import type { Outbox } from '../shared/outbox.js';
+import { transitionSubtask } from '../subtasks/transition-subtask.js';
+import { settleSubtask } from '../subtasks/settle-subtask.js';
+import { pushDeadline } from './active-subtask.js';
+
+interface Ctx {
+  now: number;
+  settings: EngineSettings;
+}
+
+/**
+ * Records upload activity on a subtask: moves it to `uploading` if it was not yet, refreshes its
+ * byte totals from its files and pushes the deadline.
+ */
+export async function markUploading(tx: QuarryStore, out: Outbox, ctx: Ctx, subtask: SubtaskRecord): Promise<SubtaskRecord> {
+  const bytes = await tx.fileOps.sumBytes(subtask.id);
+  const deadlineAt = ctx.now + ctx.settings.inactivityTimeoutSeconds * 1000;
+  if (subtask.state !== 'uploading') {
+    const result = await transitionSubtask(tx, out, ctx.now, { subtask, to: 'uploading' }, {
+      patch: { bytesTotal: bytes.total, bytesDone: bytes.done, deadlineAt, startedAt: subtask.startedAt ?? ctx.now },
+    });
+    if (result.ok) return result.subtask;
+  }
+  await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
+  return { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done, deadlineAt };
+}
+
+/**
+ * After a file op ended: notes the activity (bytes, deadline) without changing the state, then
+ * settles the subtask if that was its last file.
+ */
+export async function afterFileEnded(tx: QuarryStore, out: Outbox, ctx: Ctx, subtask: SubtaskRecord): Promise<void> {
+  const bytes = await tx.fileOps.sumBytes(subtask.id);
+  await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
+  await settleSubtask(tx, out, ctx, { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done });
+}

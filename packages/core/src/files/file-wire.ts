@@ -1,0 +1,33 @@
+import type { RetrievedFile } from '@quarry/protocol';
+import type { RetrievedFileRecord } from '../ports/file-op-store.js';
+import type { ContentRecord } from '../ports/upload-store.js';
+import type { ContentRef } from '../ports/chunk-vault.js';
+import { iso, isoOrNull } from '../shared/time.js';
+
+/** Last component of a POSIX or Windows path: the name downloads get. */
+export function fileNameOf(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? 'file';
+}
+
+export function toRetrievedFile(r: RetrievedFileRecord): RetrievedFile {
+  return {
+    id: r.id,
+    taskId: r.taskId,
+    subtaskId: r.subtaskId,
+    endpointId: r.endpointId,
+    hostname: r.hostname,
+    path: r.path,
+    name: fileNameOf(r.path),
+    size: r.size ?? 0,
+    mtime: isoOrNull(r.mtime),
+    md5: r.md5 ?? '',
+    sha1: r.sha1 ?? '',
+    sha256: r.sha256 ?? '',
+    retrievedAt: iso(r.retrievedAt ?? 0),
+  };
+}
+
+export function toContentRef(c: ContentRecord): ContentRef {
+  return { uploadId: c.uploadId, wrappedKey: c.wrappedKey, size: c.size, chunkSize: c.chunkSize, chunkCount: c.chunkCount };
+}

@@ -1,0 +1,45 @@
+import type { DomainEvent } from '../ports/event-publisher.js';
+import type { QuarryStore } from '../ports/quarry-store.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/**
+ * Collects what must happen only once a transaction has committed: events (so nobody hears of a
+ * change that was rolled back) and clean-up outside the database (discarding blobs).
+ */
+export class Outbox {
+  readonly #events: DomainEvent[] = [];
+  readonly #afterCommit: Array<() => Promise<void>> = [];
+
+  publish(event: DomainEvent): void {
+    this.#events.push(event);
+  }
+
+  afterCommit(action: () => Promise<void>): void {
+    this.#afterCommit.push(action);
+  }
+
+  async flush(deps: Pick<ServiceDeps, 'events' | 'logger'>): Promise<void> {
+    for (const event of this.#events) {
+      try {
+        deps.events.publish(event);
+      } catch (err) {
+        deps.logger.warn({ err, eventType: event.type }, 'event publish failed');
+      }
+    }
+    for (const action of this.#afterCommit) {
+      try {
+        await action();
+      } catch (err) {
+        deps.logger.warn({ err }, 'post-commit action failed');
+      }
+    }
+  }
+}
+
+/** Runs `fn` in a store transaction and flushes its outbox after commit. */
+export async function inTransaction<T>(deps: ServiceDeps, fn: (tx: QuarryStore, out: Outbox) => Promise<T>): Promise<T> {
+  const out = new Outbox();
+  const result = await deps.store.transaction((tx) => fn(tx, out));
+  await out.flush(deps);
+  return result;
+}

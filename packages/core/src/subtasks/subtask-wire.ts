@@ -1,0 +1,60 @@
+import type { FileOp, Subtask } from '@quarry/protocol';
+import type { FileOpRecord } from '../ports/file-op-store.js';
+import type { QuarryStore } from '../ports/quarry-store.js';
+import type { SubtaskRecord } from '../ports/subtask-store.js';
+import { iso, isoOrNull } from '../shared/time.js';
+
+export function toFileOp(f: FileOpRecord): FileOp {
+  const op = {
+    id: f.id,
+    path: f.path,
+    state: f.state,
+    failureCode: f.failureCode,
+    failureMessage: f.failureMessage,
+    size: f.size,
+    bytesDone: f.bytesDone,
+    fileId: f.state === 'succeeded' ? f.id : null,
+  };
+  return op as unknown as FileOp;
+}
+
+export function toSubtask(s: SubtaskRecord, hostname: string, files: readonly FileOpRecord[]): Subtask {
+  const subtask = {
+    id: s.id,
+    taskId: s.taskId,
+    endpointId: s.endpointId,
+    hostname,
+    state: s.state,
+    attempt: s.attempt,
+    maxAttempts: s.maxAttempts,
+    failureCode: s.failureCode,
+    failureMessage: s.failureMessage,
+    bytesTotal: s.bytesTotal,
+    bytesDone: s.bytesDone,
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+    dispatchedAt: isoOrNull(s.dispatchedAt),
+    startedAt: isoOrNull(s.startedAt),
+    finishedAt: isoOrNull(s.finishedAt),
+    deadlineAt: isoOrNull(s.deadlineAt),
+    nextAttemptAt: isoOrNull(s.nextAttemptAt),
+    files: files.map(toFileOp),
+  };
+  return subtask as unknown as Subtask;
+}
+
+/** Maps many subtasks with one file-op query and one lookup per distinct endpoint. */
+export async function toSubtasks(store: QuarryStore, subtasks: readonly SubtaskRecord[]): Promise<Subtask[]> {
+  const files = await store.fileOps.listBySubtasks(subtasks.map((s) => s.id));
+  const hostnames = new Map<string, string>();
+  for (const id of new Set(subtasks.map((s) => s.endpointId))) {
+    hostnames.set(id, (await store.endpoints.get(id))?.hostname ?? '');
+  }
+  return subtasks.map((s) =>
+    toSubtask(
+      s,
+      hostnames.get(s.endpointId) ?? '',
+      files.filter((f) => f.subtaskId === s.id),
+    ),
+  );
+}

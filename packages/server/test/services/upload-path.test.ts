@@ -1,0 +1,288 @@
+import { describe, it, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isAppError } from '@quarry/core';
+import type { RetrievalCommand } from '@quarry/protocol';
+import { ADMIN, bodyOf, createHarness, enrolEndpoint, hashesOf, sha256, type Harness } from './service-harness.js';
+
+const CHUNK = 1024;
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of stream) parts.push(p as Buffer);
+  return Buffer.concat(parts);
+}
+
+function chunkOf(data: Buffer, index: number): Buffer {
+  return data.subarray(index * CHUNK, Math.min(data.length, (index + 1) * CHUNK));
+}
+
+describe('upload path: begin, chunks, complete', () => {
+  let h: Harness;
+  let endpointId: string;
+  let command: RetrievalCommand;
+  let taskId: number;
+
+  beforeEach(async () => {
+    h = await createHarness({ chunkSize: CHUNK });
+    endpointId = (await enrolEndpoint(h, 'files-host')).endpointId;
+    taskId = (await h.services.retrievals.create(ADMIN, { endpoints: [endpointId], paths: ['/data/a.bin', '/data/b.bin'] })).id;
+    [command] = (await h.services.agentWork.claimCommands(endpointId, { resendInFlight: false })) as [RetrievalCommand];
+    await h.services.agentWork.started(endpointId, command.subtaskId, 1);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const put = (uploadId: string, data: Buffer, index: number, overrides: { sha256?: string; contentLength?: number; body?: Buffer } = {}) => {
+    const chunk = chunkOf(data, index);
+    return h.services.agentWork.putChunk(endpointId, {
+      uploadId,
+      index,
+      sha256: overrides.sha256 ?? sha256(chunk),
+      contentLength: overrides.contentLength ?? chunk.length,
+      body: bodyOf(overrides.body ?? chunk),
+    });
+  };
+
+  it('uploads in chunks, resumes with receivedChunks, verifies and dedups the same content', async () => {
+    const data = randomBytes(2500);
+    const [a, b] = command.files;
+    const begin = { attempt: 1, size: data.length, mtimeMs: 1_700_000_000_000, sha256: sha256(data) };
+
+    const first = await h.services.agentWork.begin(endpointId, a!.fileOpId, begin);
+    assert.equal(first.action, 'upload');
+    if (first.action !== 'upload') return;
+    assert.deepEqual([first.chunkSize, first.chunkCount, first.receivedChunks], [CHUNK, 3, []]);
+    assert.equal((await h.services.retrievals.getSubtask(command.subtaskId)).state, 'uploading');
+    assert.deepEqual(await put(first.uploadId, data, 0), { index: 0, duplicate: false });
+    await put(first.uploadId, data, 1);
+
+    const resumed = await h.services.agentWork.begin(endpointId, a!.fileOpId, begin);
+    assert.deepEqual(resumed, { ...first, receivedChunks: [0, 1] });
+    assert.deepEqual(await put(first.uploadId, data, 0), { index: 0, duplicate: true });
+    await assert.rejects(
+      h.services.agentWork.complete(endpointId, first.uploadId, hashesOf(data)),
+      (e) => isAppError(e, 'UPLOAD_INCOMPLETE') && JSON.stringify(e.details?.missing) === '[2]',
+    );
+    await put(first.uploadId, data, 2);
+    const done = await h.services.agentWork.complete(endpointId, first.uploadId, hashesOf(data));
+
+    assert.equal(done.fileId, a!.fileOpId);
+    const file = await h.services.files.get(done.fileId);
+    assert.deepEqual([file.size, file.sha256, file.md5, file.sha1, file.name, file.hostname], [2500, sha256(data), hashesOf(data).md5, hashesOf(data).sha1, 'a.bin', 'files-host']);
+    assert.equal(file.mtime, new Date(1_700_000_000_000).toISOString());
+    const { content } = await h.services.files.contentOf(done.fileId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), data);
+
+    const skip = await h.services.agentWork.begin(endpointId, b!.fileOpId, begin);
+
+    assert.deepEqual(skip, { action: 'skip', fileId: b!.fileOpId });
+    const subtask = await h.services.retrievals.getSubtask(command.subtaskId);
+    assert.equal(subtask.state, 'succeeded');
+    assert.equal(subtask.bytesDone, 5000);
+    assert.equal((await h.services.retrievals.getTask(taskId)).status, 'succeeded');
+    const byHash = await h.services.files.list({ hash: hashesOf(data).md5.toUpperCase() });
+    assert.deepEqual(byHash.items.map((f) => f.id).sort(), [a!.fileOpId, b!.fileOpId].sort());
+    assert.equal((await h.services.files.list({ taskId })).items.length, 2);
+    assert.ok(h.events.some((e) => e.type === 'progress' && e.subtaskId === command.subtaskId));
+    assert.ok(h.events.some((e) => e.type === 'task' && e.status === 'succeeded'));
+  });
+
+  it('refuses chunks of the wrong index, size or hash and keeps the good copy', async () => {
+    const data = randomBytes(2100);
+    const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) });
+    assert.equal(up.action, 'upload');
+    if (up.action !== 'upload') return;
+
+    await assert.rejects(put(up.uploadId, data, 3), (e) => isAppError(e, 'CHUNK_OUT_OF_RANGE'));
+    await assert.rejects(put(up.uploadId, data, 2, { contentLength: 100 }), (e) => isAppError(e, 'CHUNK_SIZE_MISMATCH') && e.details?.expected === 52 && e.details?.actual === 100);
+    await assert.rejects(put(up.uploadId, data, 2, { body: Buffer.alloc(40) }), (e) => isAppError(e, 'CHUNK_SIZE_MISMATCH'));
+    await assert.rejects(put(up.uploadId, data, 1, { sha256: sha256(Buffer.from('other')) }), (e) => isAppError(e, 'CHUNK_HASH_MISMATCH'));
+    await put(up.uploadId, data, 0);
+    await put(up.uploadId, data, 1);
+    await put(up.uploadId, data, 2);
+    const other = await enrolEndpoint(h);
+    await assert.rejects(
+      h.services.agentWork.putChunk(other.endpointId, { uploadId: up.uploadId, index: 0, sha256: sha256(chunkOf(data, 0)), contentLength: CHUNK, body: bodyOf(chunkOf(data, 0)) }),
+      (e) => isAppError(e, 'UPLOAD_NOT_FOUND'),
+    );
+
+    const done = await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data));
+
+    const { content } = await h.services.files.contentOf(done.fileId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), data);
+    assert.deepEqual(await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data)), done);
+  });
+
+  it('fails the file on a whole-file hash mismatch, discards the upload and retries the subtask', async () => {
+    const declared = randomBytes(1500);
+    const actual = randomBytes(1500);
+    const fileOpId = command.files[0]!.fileOpId;
+    const up = await h.services.agentWork.begin(endpointId, fileOpId, { attempt: 1, size: 1500, mtimeMs: null, sha256: sha256(declared) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await put(up.uploadId, actual, 0);
+    await put(up.uploadId, actual, 1);
+
+    await assert.rejects(h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(declared)), (e) => isAppError(e, 'FILE_HASH_MISMATCH'));
+
+    const subtask = await h.services.retrievals.getSubtask(command.subtaskId);
+    assert.equal(subtask.files.find((f) => f.id === fileOpId)?.state, 'failed');
+    assert.equal(subtask.files.find((f) => f.id === fileOpId)?.failureCode, 'HASH_MISMATCH');
+    assert.equal((await h.store.uploads.get(up.uploadId))?.state, 'discarded');
+    await assert.rejects(put(up.uploadId, actual, 0), (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
+    await h.services.agentWork.fail(endpointId, command.files[1]!.fileOpId, { attempt: 1, code: 'NOT_FOUND', message: 'gone' });
+    const after = await h.services.retrievals.getSubtask(command.subtaskId);
+    assert.equal(after.state, 'queued');
+    assert.equal(after.failureCode, 'HASH_MISMATCH');
+    assert.deepEqual(after.files.map((f) => f.state), ['pending', 'failed']);
+    const blobs = await readdir(join(h.dir, 'blobs'), { recursive: true });
+    assert.ok(!blobs.some((p) => String(p).includes(up.uploadId) && String(p).match(/\d$/)), 'discarded chunks are deleted');
+  });
+
+  it('fails with CHANGED_WHILE_READING when the final hash differs from the declared one', async () => {
+    const data = randomBytes(10);
+    const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: 10, mtimeMs: null, sha256: sha256(data) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await put(up.uploadId, data, 0);
+
+    await assert.rejects(h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(randomBytes(10))), (e) => isAppError(e, 'FILE_HASH_MISMATCH'));
+
+    const s = await h.services.retrievals.getSubtask(command.subtaskId);
+    assert.equal(s.files[0]?.failureCode, 'CHANGED_WHILE_READING');
+  });
+
+  it('starts a new upload when the file changed between begins, and handles empty files', async () => {
+    const v1 = randomBytes(1500);
+    const v2 = randomBytes(900);
+    const [a, b] = command.files;
+    const u1 = await h.services.agentWork.begin(endpointId, a!.fileOpId, { attempt: 1, size: v1.length, mtimeMs: null, sha256: sha256(v1) });
+    if (u1.action !== 'upload') throw new Error('expected upload');
+    await put(u1.uploadId, v1, 0);
+
+    const u2 = await h.services.agentWork.begin(endpointId, a!.fileOpId, { attempt: 1, size: v2.length, mtimeMs: null, sha256: sha256(v2) });
+
+    if (u2.action !== 'upload') throw new Error('expected upload');
+    assert.notEqual(u2.uploadId, u1.uploadId);
+    assert.deepEqual([u2.chunkCount, u2.receivedChunks], [1, []]);
+    assert.equal((await h.store.uploads.get(u1.uploadId))?.state, 'discarded');
+    await put(u2.uploadId, v2, 0);
+    await h.services.agentWork.complete(endpointId, u2.uploadId, hashesOf(v2));
+
+    const empty = Buffer.alloc(0);
+    const ue = await h.services.agentWork.begin(endpointId, b!.fileOpId, { attempt: 1, size: 0, mtimeMs: null, sha256: sha256(empty) });
+    if (ue.action !== 'upload') throw new Error('expected upload');
+    assert.equal(ue.chunkCount, 0);
+    const done = await h.services.agentWork.complete(endpointId, ue.uploadId, hashesOf(empty));
+    assert.equal((await h.services.files.get(done.fileId)).size, 0);
+    assert.equal((await h.services.retrievals.getSubtask(command.subtaskId)).state, 'succeeded');
+  });
+
+  it('keeps one content row when two uploads of the same bytes complete', async () => {
+    const data = randomBytes(1200);
+    const [a, b] = command.files;
+    const begin = { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) };
+    const ua = await h.services.agentWork.begin(endpointId, a!.fileOpId, begin);
+    const ub = await h.services.agentWork.begin(endpointId, b!.fileOpId, begin);
+    if (ua.action !== 'upload' || ub.action !== 'upload') throw new Error('expected two uploads');
+    for (const u of [ua, ub]) for (const i of [0, 1]) await put(u.uploadId, data, i);
+
+    await h.services.agentWork.complete(endpointId, ua.uploadId, hashesOf(data));
+    await h.services.agentWork.complete(endpointId, ub.uploadId, hashesOf(data));
+
+    assert.equal((await h.store.uploads.getContent(sha256(data)))?.uploadId, ua.uploadId);
+    assert.equal((await h.store.uploads.get(ub.uploadId))?.state, 'discarded');
+    const { content } = await h.services.files.contentOf(b!.fileOpId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), data);
+    assert.equal((await h.services.files.list({ endpointId: 'files-host' })).items.length, 2);
+  });
+
+  it('resumes the same upload on the next attempt after the agent went silent', async () => {
+    const data = randomBytes(2048);
+    const fileOpId = command.files[0]!.fileOpId;
+    const begin = { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) };
+    const u1 = await h.services.agentWork.begin(endpointId, fileOpId, begin);
+    if (u1.action !== 'upload') throw new Error('expected upload');
+    await put(u1.uploadId, data, 0);
+    h.clock.advance(121);
+    assert.equal((await h.services.engine.tick()).retried, 1);
+    await assert.rejects(put(u1.uploadId, data, 1), (e) => isAppError(e, 'SUBTASK_NOT_ACTIVE'));
+    h.clock.advance(15);
+
+    const [next] = await h.services.agentWork.claimCommands(endpointId, { resendInFlight: false });
+    const u2 = await h.services.agentWork.begin(endpointId, fileOpId, { ...begin, attempt: 2 });
+
+    assert.equal(next?.attempt, 2);
+    assert.deepEqual(next?.files.map((f) => f.fileOpId), command.files.map((f) => f.fileOpId));
+    assert.deepEqual(u2, { ...u1, receivedChunks: [0] });
+  });
+
+  it('rejects reports for stale attempts and other endpoints', async () => {
+    const data = randomBytes(10);
+    const fileOpId = command.files[0]!.fileOpId;
+    await assert.rejects(h.services.agentWork.begin(endpointId, fileOpId, { attempt: 2, size: 10, mtimeMs: null, sha256: sha256(data) }), (e) => isAppError(e, 'SUBTASK_NOT_ACTIVE'));
+    const other = await enrolEndpoint(h);
+    await assert.rejects(h.services.agentWork.begin(other.endpointId, fileOpId, { attempt: 1, size: 10, mtimeMs: null, sha256: sha256(data) }), (e) => isAppError(e, 'NOT_FOUND'));
+    await h.services.retrievals.cancel(ADMIN, taskId);
+    await assert.rejects(h.services.agentWork.begin(endpointId, fileOpId, { attempt: 1, size: 10, mtimeMs: null, sha256: sha256(data) }), (e) => isAppError(e, 'SUBTASK_NOT_ACTIVE'));
+  });
+});
+
+describe('download links', () => {
+  let h: Harness;
+  let fileId: number;
+  let data: Buffer;
+
+  beforeEach(async () => {
+    h = await createHarness({ chunkSize: CHUNK });
+    const { endpointId } = await enrolEndpoint(h, 'dl-host');
+    await h.services.retrievals.create(ADMIN, { endpoints: [endpointId], paths: ['C:\\Users\\x\\report.docx'] });
+    const [command] = await h.services.agentWork.claimCommands(endpointId, { resendInFlight: false });
+    data = randomBytes(700);
+    const up = await h.services.agentWork.begin(endpointId, command!.files[0]!.fileOpId, { attempt: 1, size: 700, mtimeMs: null, sha256: sha256(data) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await h.services.agentWork.putChunk(endpointId, { uploadId: up.uploadId, index: 0, sha256: sha256(data), contentLength: 700, body: bodyOf(data) });
+    fileId = (await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data))).fileId;
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('signs a raw link that opens until it expires, auditing each download', async () => {
+    const link = await h.services.files.createLink(ADMIN, fileId, { ttlSeconds: 60 }, 'https://quarry.example/');
+    const token = link.path.slice('/api/v1/downloads/'.length);
+    assert.equal(link.url, `https://quarry.example${link.path}`);
+    assert.equal(link.fileName, 'report.docx');
+    assert.equal(link.password, undefined);
+
+    const opened = await h.services.files.openLink(token, '192.0.2.1');
+
+    assert.equal(opened.format, 'raw');
+    assert.equal(opened.password, null);
+    assert.deepEqual(await readAll(await h.vault.open(opened.content)), data);
+    const audit = await h.services.audit.list({ action: 'file.download' });
+    assert.deepEqual([audit.items[0]?.actorType, audit.items[0]?.ip, audit.items[0]?.targetId], ['link', '192.0.2.1', String(fileId)]);
+    const [id, exp, sig] = token.split('.');
+    await assert.rejects(h.services.files.openLink(`${id}.${Number(exp) + 1000}.${sig}`, null), (e) => isAppError(e, 'LINK_INVALID'));
+    const forged = (sig!.startsWith('A') ? 'B' : 'A') + sig!.slice(1);
+    await assert.rejects(h.services.files.openLink(`${id}.${exp}.${forged}`, null), (e) => isAppError(e, 'LINK_INVALID'));
+    await assert.rejects(h.services.files.openLink('garbage', null), (e) => isAppError(e, 'LINK_INVALID'));
+    h.clock.advance(60);
+    await assert.rejects(h.services.files.openLink(token, null), (e) => isAppError(e, 'LINK_EXPIRED'));
+  });
+
+  it('generates a zip password, seals it, and caps the lifetime', async () => {
+    const link = await h.services.files.createLink(ADMIN, fileId, { format: 'zip', ttlSeconds: 86_400 }, 'http://x');
+
+    assert.equal(link.password?.length, 24);
+    assert.equal(link.fileName, 'report.docx.zip');
+    assert.equal(link.expiresAt, new Date(h.clock.now().getTime() + 3600_000).toISOString());
+    const opened = await h.services.files.openLink(link.path.split('/').pop()!, null);
+    assert.equal(opened.password, link.password);
+    const given = await h.services.files.createLink(ADMIN, fileId, { format: 'zip', password: 'correct horse' }, 'http://x');
+    assert.equal(given.password, 'correct horse');
+    await assert.rejects(h.services.files.createLink(ADMIN, 9999, {}, 'http://x'), (e) => isAppError(e, 'FILE_NOT_FOUND'));
+  });
+});

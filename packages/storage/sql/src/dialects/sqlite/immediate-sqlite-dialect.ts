@@ -1,0 +1,26 @@
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+
+/**
+ * Kysely's SQLite driver opens transactions with a deferred `BEGIN`: a transaction that reads and
+ * then writes must upgrade its lock, and when another process holds it SQLite fails at once with
+ * SQLITE_BUSY instead of waiting for busy_timeout. `BEGIN IMMEDIATE` takes the write lock up front,
+ * so concurrent nodes queue on busy_timeout instead.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+export class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: ConstructorParameters<typeof SqliteDialect>[0];
+
+  constructor(config: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
