@@ -10,7 +10,7 @@ import { recordAudit } from './record-audit.js';
 
 export function toAuditEvent(r: AuditRecord): AuditEvent {
   const event = { ...r, at: iso(r.at) };
-  return event as unknown as AuditEvent;
+  return event;
 }
 
 export function createAuditService(deps: ServiceDeps): AuditService {

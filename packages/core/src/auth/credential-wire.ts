@@ -15,7 +15,7 @@ export function toCredential(r: CredentialRecord, key?: string): Credential {
     revokedAt: isoOrNull(r.revokedAt),
     ...(key !== undefined ? { key } : {}),
   };
-  return c as unknown as Credential;
+  return c;
 }
 
 export function toEnrollToken(r: EnrollTokenRecord, token?: string): EnrollToken {

@@ -21,5 +21,5 @@ export function toEndpoint(e: EndpointRecord, now: number, onlineWindowSeconds: 
     lastSeenAt: isoOrNull(e.lastSeenAt),
     enrolledAt: iso(e.enrolledAt),
   };
-  return endpoint as unknown as Endpoint;
+  return endpoint;
 }

@@ -15,7 +15,7 @@ export function toFileOp(f: FileOpRecord): FileOp {
     bytesDone: f.bytesDone,
     fileId: f.state === 'succeeded' ? f.id : null,
   };
-  return op as unknown as FileOp;
+  return op;
 }
 
 export function toSubtask(s: SubtaskRecord, hostname: string, files: readonly FileOpRecord[]): Subtask {
@@ -40,7 +40,7 @@ export function toSubtask(s: SubtaskRecord, hostname: string, files: readonly Fi
     nextAttemptAt: isoOrNull(s.nextAttemptAt),
     files: files.map(toFileOp),
   };
-  return subtask as unknown as Subtask;
+  return subtask;
 }
 
 /** Maps many subtasks with one file-op query and one lookup per distinct endpoint. */

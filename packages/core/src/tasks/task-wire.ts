@@ -9,7 +9,6 @@ export function taskCounts(counts: SubtaskStateCounts): Task['counts'] {
 
 /** Stored task plus its subtask counts, as the API shows it. */
 export function toTask(r: TaskRecord, counts: SubtaskStateCounts): Task {
-  // Built loosely typed: the protocol's literal unions widen through `Static`, so assert once here.
   const task = {
     id: r.id,
     kind: r.kind,
@@ -26,5 +25,5 @@ export function toTask(r: TaskRecord, counts: SubtaskStateCounts): Task {
     maxAttempts: r.maxAttempts,
     counts: taskCounts(counts),
   };
-  return task as unknown as Task;
+  return task;
 }
