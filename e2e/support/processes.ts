@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +93,7 @@ export async function startServer(options: {
 }): Promise<ServerProc> {
   const port = options.port ?? (await freePort());
   const adminKey = options.adminKey ?? makeApiKey();
+  await mkdir(options.dataDir, { recursive: true });
   const logFile = options.logFile ?? join(options.dataDir, `server-${Date.now()}.log`);
   const args = [CLI_BIN, 'server'];
   if (options.localAgent) args.push('--with-local-agent');
@@ -131,6 +132,7 @@ export async function startAgent(options: {
   args?: string[];
   logFile?: string;
 }): Promise<Proc> {
+  await mkdir(join(options.stateDir, '..'), { recursive: true });
   const args = [AGENT_BIN, '--server', options.serverUrl, '--state-dir', options.stateDir, ...(options.args ?? [])];
   if (options.enrollToken) args.push('--enroll-token', options.enrollToken);
   return launch(args, { QUARRY_AGENT_LOG_LEVEL: 'info' }, options.logFile ?? join(options.stateDir, '..', `agent-${Date.now()}.log`));

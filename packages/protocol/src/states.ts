@@ -29,7 +29,7 @@ export function isTerminalSubtaskState(state: SubtaskState): state is TerminalSu
  * - `pending`: no subtask has left `queued`;
  * - `running`: some subtask is between `dispatched` and `uploading`, or some are queued and others ended;
  * - `succeeded`: every subtask succeeded;
- * - `partially_succeeded`: all ended, some succeeded, some did not;
+ * - `partially_succeeded`: all ended, and some files were retrieved while others were not;
  * - `failed`: all ended, none succeeded and not all were cancelled or expired;
  * - `cancelled`: all ended and every one was cancelled;
  * - `expired`: all ended, none succeeded, and at least one expired and none failed.
