@@ -1,33 +1,17 @@
 // npm run bench:transfer — retrieves a random file (1 GiB by default, BENCH_SIZE_MIB to change)
 // end to end on loopback with a real server and a real agent process, and prints each figure
 // beside the limit measured in the same run. Not part of the test suite.
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
+import { writeRandomFile } from '../e2e/support/files.js';
 import { procUsage, startAgent, startServer, tempDir, waitFor } from '../e2e/support/processes.js';
 
 const MiB = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
-
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
-  // AES-CTR keystream over zeros: random-looking bytes at GiB/s, so generation does not dominate.
-  const cipher = createCipheriv('aes-256-ctr', randomBytes(32), randomBytes(16));
-  const zero = Buffer.alloc(MiB);
-  let left = bytes;
-  const source = Readable.from(
-    (function* () {
-      while (left > 0) {
-        const n = Math.min(left, MiB);
-        left -= n;
-        yield cipher.update(zero.subarray(0, n));
-      }
-    })(),
-  );
-  await pipeline(source, createWriteStream(path, { highWaterMark: 4 * MiB }));
-}
 
 async function hashRate(path: string, bytes: number): Promise<number> {
   const md5 = createHash('md5');

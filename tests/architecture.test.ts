@@ -13,6 +13,7 @@ const ALLOWED: Record<string, string[]> = {
   core: ['@quarry/protocol'],
   'storage/sql': ['@quarry/core', '@quarry/protocol'],
   'storage/blob-local': ['@quarry/core', '@quarry/protocol'],
+  'storage/blob-s3': ['@quarry/core', '@quarry/protocol'],
   server: ['@quarry/core', '@quarry/protocol', '@quarry/storage-sql', '@quarry/storage-blob-local', '@quarry/agent'],
   agent: ['@quarry/protocol'],
   client: ['@quarry/protocol'],

@@ -9,6 +9,7 @@ export * from './ports/clock.js';
 export * from './ports/logger.js';
 export * from './ports/secrets.js';
 export * from './ports/blob-store.js';
+export * from './ports/blob-keys.js';
 export * from './ports/chunk-vault.js';
 export * from './ports/event-publisher.js';
 export * from './services/actor.js';

@@ -5,7 +5,7 @@ import { dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { appError, type BlobStat, type BlobStore } from '@quarry/core';
-import { TEMP_MARKER, assertValidKey, assertValidPrefix } from './blob-keys.js';
+import { BLOB_TEMP_MARKER as TEMP_MARKER, assertValidBlobKey as assertValidKey, assertValidBlobPrefix as assertValidPrefix } from '@quarry/core';
 
 /**
  * Socket chunks are ~64 KiB; letting the write stream buffer up to 4 MiB makes fs.WriteStream

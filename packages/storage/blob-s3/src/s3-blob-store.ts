@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { appError, type BlobStat, type BlobStore } from '@quarry/core';
-import { assertValidKey, assertValidPrefix } from './blob-keys.js';
+import { assertValidBlobKey as assertValidKey, assertValidBlobPrefix as assertValidPrefix } from '@quarry/core';
 import { ByteCounter } from './byte-counter.js';
 import { DEFAULT_PART_SIZE, MIN_PART_SIZE, createS3Client, type S3BlobStoreOptions } from './s3-options.js';
 

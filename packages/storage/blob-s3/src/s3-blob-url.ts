@@ -1,5 +1,5 @@
 import { appError } from '@quarry/core';
-import { assertValidPrefix } from './blob-keys.js';
+import { assertValidBlobPrefix as assertValidPrefix } from '@quarry/core';
 import { MIN_PART_SIZE, type S3BlobStoreOptions } from './s3-options.js';
 
 const REASON_NOT_S3 = 'blob store URL must look like s3://bucket[/prefix]?region=…[&endpoint=…][&forcePathStyle=true]';
