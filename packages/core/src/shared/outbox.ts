@@ -36,10 +36,17 @@ export class Outbox {
   }
 }
 
-/** Runs `fn` in a store transaction and flushes its outbox after commit. */
+/**
+ * Runs `fn` in a store transaction and flushes its outbox after commit. The outbox is made inside
+ * the callback because a store may re-run the callback (PostgreSQL after a deadlock): only the
+ * run that committed may publish.
+ */
 export async function inTransaction<T>(deps: ServiceDeps, fn: (tx: QuarryStore, out: Outbox) => Promise<T>): Promise<T> {
-  const out = new Outbox();
-  const result = await deps.store.transaction((tx) => fn(tx, out));
+  let out = new Outbox();
+  const result = await deps.store.transaction((tx) => {
+    out = new Outbox();
+    return fn(tx, out);
+  });
   await out.flush(deps);
   return result;
 }
