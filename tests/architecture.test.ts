@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   'storage/sql': ['@quarry/core', '@quarry/protocol'],
   'storage/blob-local': ['@quarry/core', '@quarry/protocol'],
   'storage/blob-s3': ['@quarry/core', '@quarry/protocol'],
-  server: ['@quarry/core', '@quarry/protocol', '@quarry/storage-sql', '@quarry/storage-blob-local', '@quarry/agent'],
+  server: ['@quarry/core', '@quarry/protocol', '@quarry/storage-sql', '@quarry/storage-blob-local', '@quarry/storage-blob-s3', '@quarry/agent'],
   agent: ['@quarry/protocol'],
   client: ['@quarry/protocol'],
   // The CLI launches the server and the agent through dynamic import only (checked below).

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,9 +57,9 @@ export interface Proc {
   log(): string;
 }
 
-function launch(args: string[], env: Record<string, string>, logFile: string): Proc {
+function launch(args: string[], env: Record<string, string>, logFile: string, user?: { uid: number; gid: number }): Proc {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) });
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -131,11 +131,20 @@ export async function startAgent(options: {
   enrollToken?: string;
   args?: string[];
   logFile?: string;
+  /**
+   * Run the agent as this (unprivileged) user, e.g. `nobody`, so permission checks apply (tests run
+   * as root, which reads everything). The state directory is created and handed to that user.
+   */
+  user?: { uid: number; gid: number };
 }): Promise<Proc> {
   await mkdir(join(options.stateDir, '..'), { recursive: true });
+  if (options.user) {
+    await mkdir(options.stateDir, { recursive: true });
+    await chown(options.stateDir, options.user.uid, options.user.gid);
+  }
   const args = [AGENT_BIN, '--server', options.serverUrl, '--state-dir', options.stateDir, ...(options.args ?? [])];
   if (options.enrollToken) args.push('--enroll-token', options.enrollToken);
-  return launch(args, { QUARRY_AGENT_LOG_LEVEL: 'info' }, options.logFile ?? join(options.stateDir, '..', `agent-${Date.now()}.log`));
+  return launch(args, { QUARRY_AGENT_LOG_LEVEL: 'info' }, options.logFile ?? join(options.stateDir, '..', `agent-${Date.now()}.log`), options.user);
 }
 
 /** Runs the `quarry` CLI to completion. */

@@ -10,6 +10,8 @@ import { AgentApi } from './retrieval/agent-api.js';
 import { CommandRunner } from './retrieval/command-runner.js';
 import { loadOrEnroll } from './state/enroll-agent.js';
 import { ControlChannel, DEFAULT_CHANNEL_TUNING, type ChannelState } from './transport/control-channel.js';
+import { ServerList } from './transport/server-list.js';
+import { enrollOnAnyServer } from './state/enroll-on-any-server.js';
 
 /** A started agent. */
 export interface RunningAgent {
@@ -32,24 +34,25 @@ export interface RunningAgent {
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const logger = options.logger ?? createAgentLogger(options);
   const { retry, enrollAttempts, ...channelTuning } = options.tuning ?? {};
-  const client = new HttpClient(options.serverUrl, null);
+  const servers = new ServerList(options.serverUrls ?? [options.serverUrl]);
+  const client = new HttpClient(servers.current, null);
   const host = collectHostInfo();
   logger.info(
-    { agentVersion: host.agentVersion, serverUrl: options.serverUrl, stateDir: options.stateDir, transport: options.transport },
+    { agentVersion: host.agentVersion, serverUrls: servers.urls, stateDir: options.stateDir, transport: options.transport },
     LOG.agentStarting,
   );
   let state;
   try {
-    state = await loadOrEnroll({
+    state = await enrollOnAnyServer(servers, client, logger, (serverUrl) => loadOrEnroll({
       client,
-      serverUrl: options.serverUrl,
+      serverUrl,
       stateDir: options.stateDir,
       enrollToken: options.enrollToken,
       host,
       logger,
       attempts: enrollAttempts,
       signal: new AbortController().signal,
-    });
+    }));
   } catch (err) {
     logger.error({ err: (err as Error).message }, LOG.agentStartFailed);
     client.close();
@@ -62,7 +65,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { agentVersion, hostname, os, osVersion, arch, ipAddresses } = host;
   const hello: AgentMessage = { type: 'hello', agentVersion, hostname, os, osVersion, arch, ipAddresses };
   const onMessage = (message: ServerMessage) => {
-    if (message.type === 'retrieve') runner.submit(message.command);
+    if (message.type === 'retrieve' || message.type === 'sweep') runner.submit(message.command);
     else if (message.type === 'cancel') runner.cancel(message.subtaskId, message.attempt);
   };
   const channel = new ControlChannel({
@@ -73,6 +76,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onMessage,
     logger,
     tuning: { ...DEFAULT_CHANNEL_TUNING, ...channelTuning },
+    servers,
   });
   channel.start();
   let stopping: Promise<void> | undefined;

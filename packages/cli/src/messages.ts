@@ -8,6 +8,7 @@ export const MSG = {
   notATaskId: (value: string) => `"${value}" is not a task id (a positive integer)`,
   endpointRequired: 'retrieve needs at least one --endpoint ID|HOSTNAME',
   pathRequired: 'retrieve needs at least one --path PATH',
+  elementExclusive: 'retrieve takes either --element IDs or --endpoint and --path, not both',
   launchMissing: (pkg: string, fn: string) => `${pkg} does not export ${fn}(); is the package complete?`,
   tokenOnce: 'Store this token now: it will not be shown again.',
   keyOnce: 'Store this key now: it will not be shown again.',

@@ -9,6 +9,8 @@ import { registerRetrieveCommand } from './commands/retrieve.js';
 import { createRunner } from './commands/runner.js';
 import { registerTaskCommands } from './commands/tasks.js';
 import { registerWhoamiCommand } from './commands/whoami.js';
+import { registerElementsCommand } from './commands/elements.js';
+import { registerSweepCommand } from './commands/sweep.js';
 import type { CliIo } from './context.js';
 import { MSG } from './messages.js';
 
@@ -33,6 +35,8 @@ export function buildProgram(io: CliIo, state: { exitCode: number }): Command {
   registerWhoamiCommand(program, run);
   registerEndpointsCommand(program, run);
   registerRetrieveCommand(program, run);
+  registerSweepCommand(program, run);
+  registerElementsCommand(program, run);
   registerTaskCommands(program, run);
   registerFileCommands(program, run);
   registerEnrollTokenCommands(program, run);

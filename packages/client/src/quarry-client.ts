@@ -21,6 +21,14 @@ import type {
   Subtask,
   Task,
   WhoAmI,
+  CreateSweepBody,
+  FileElement,
+  GetSweepQuery,
+  ListElementsQuery,
+  ListSweepResultsQuery,
+  SweepDetail,
+  SweepResultsPage,
+  SweepTask,
 } from '@quarry/protocol';
 import { downloadToFile, type DownloadOptions, type DownloadResult } from './download-to-file.js';
 import { requestJson, type Transport } from './http.js';
@@ -75,6 +83,15 @@ export interface QuarryClient {
 
   listAudit(query?: ListAuditQuery, o?: CallOptions): Promise<PageOf<AuditEvent>>;
 
+  createSweep(body: CreateSweepBody, o?: CallOptions): Promise<SweepTask>;
+  listSweeps(query?: ListTasksQuery, o?: CallOptions): Promise<PageOf<SweepTask>>;
+  getSweep(id: number, query?: GetSweepQuery, o?: CallOptions): Promise<SweepDetail>;
+  /** One page of results; pass `resumeCursor` back as `cursor` to follow results as they arrive. */
+  listSweepResults(id: number, query?: ListSweepResultsQuery, o?: CallOptions): Promise<SweepResultsPage>;
+  cancelSweep(id: number, o?: CallOptions): Promise<SweepTask>;
+  listElements(query?: ListElementsQuery, o?: CallOptions): Promise<PageOf<FileElement>>;
+  getElement(id: number, o?: CallOptions): Promise<FileElement>;
+
   /** Iterates every item of a list method across pages. */
   paginate: typeof paginate;
 }
@@ -124,6 +141,13 @@ export function createQuarryClient(options: QuarryClientOptions): QuarryClient {
     createLink: (fileId, body, o) => post(`/files/${seg(fileId)}/links`, body ?? {}, o),
     downloadToFile: (url, path, o) => downloadToFile(url, path, { fetch: t.fetch, userAgent: t.userAgent, ...o }),
     listAudit: (q, o) => get('/audit', q, o),
+    createSweep: (body, o) => post('/sweeps', body, o),
+    listSweeps: (q, o) => get('/sweeps', q, o),
+    getSweep: (id, q, o) => get(`/sweeps/${seg(id)}`, q, o),
+    listSweepResults: (id, q, o) => get(`/sweeps/${seg(id)}/results`, q, o),
+    cancelSweep: (id, o) => post(`/sweeps/${seg(id)}/cancel`, undefined, o),
+    listElements: (q, o) => get('/elements', q, o),
+    getElement: (id, o) => get(`/elements/${seg(id)}`, undefined, o),
     paginate,
   };
 }

@@ -9,6 +9,8 @@ import { createEndpointService } from './endpoints/endpoint-service.js';
 import { createEngineService } from './engine/engine-service.js';
 import { createFileService } from './files/file-service.js';
 import { createRetrievalService } from './tasks/retrieval-service.js';
+import { createElementService } from './sweeps/element-service.js';
+import { createSweepService } from './sweeps/sweep-service.js';
 
 export type { ServiceDeps as QuarryServiceDeps } from './shared/service-deps.js';
 
@@ -28,5 +30,7 @@ export function createQuarryServices(deps: ServiceDeps): QuarryServices {
     files: createFileService(deps),
     audit: createAuditService(deps),
     engine: createEngineService(deps),
+    sweeps: createSweepService(deps),
+    elements: createElementService(deps),
   };
 }

@@ -49,8 +49,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const FILE_OP_STATES = ['pending', 'hashing', 'uploading', 'succeeded', 'failed', 'cancelled'] as const;
 export type FileOpState = (typeof FILE_OP_STATES)[number];
 
-/** Task kinds. Sweeps arrive with their own issue. */
-export const TASK_KINDS = ['retrieval'] as const;
+/** Task kinds: a retrieval fetches given paths; a sweep walks endpoints to find files. */
+export const TASK_KINDS = ['retrieval', 'sweep'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** Operating systems an agent reports. */

@@ -9,6 +9,7 @@ export const SERVER_MESSAGES = {
   localAgent: (stateDir: string) => `Local agent: running as a child process (state in ${stateDir}).`,
   stopping: 'Quarry server stopping…',
   configInvalid: 'quarry server: invalid configuration:',
+  startRefused: 'quarry server: refusing to start:',
 } as const;
 
 /** `quarry server --help`. */
@@ -23,9 +24,13 @@ Options (see docs/config.md for every setting; each is also QUARRY_<NAME> in the
   --data-dir DIR            data directory (default ./data)
   --public-url URL          base URL used in download links
   --with-local-agent        also run an agent for this machine
+  --database-url URL        postgres://… (shared by several nodes) or a SQLite file path
+  --blob-url URL            s3://bucket?region=…&endpoint=…&forcePathStyle=true (default <dataDir>/blobs)
+  --migrate                 apply pending PostgreSQL migrations at start
   --log-level LEVEL         fatal|error|warn|info|debug|trace|silent
   -h, --help                show this help
 
 Subcommands:
   config print [--redacted] print the effective configuration as JSON (secrets hidden)
+  migrate                   apply pending database migrations and exit (also --migrate-only)
 `;

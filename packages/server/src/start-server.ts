@@ -1,14 +1,17 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createQuarryServices, type Actor, type Clock } from '@quarry/core';
-import { LocalBlobStore } from '@quarry/storage-blob-local';
+import { createQuarryServices, type Actor, type Clock, type EventPublisher } from '@quarry/core';
 import { openSqlStore } from '@quarry/storage-sql';
 import type { Logger as PinoLogger } from 'pino';
 import { buildApp, type QuarryApp } from './app.js';
 import type { ServerConfig } from './config/schema.js';
 import { engineSettingsOf } from './engine-settings.js';
+import { databaseOptionsOf } from './config/store-locations.js';
 import { createEventBus } from './events/event-bus.js';
+import { createPgNotifyRelay } from './events/pg-notify-relay.js';
+import { applyMigrationPolicy } from './startup/migration-policy.js';
+import { openBlobStore } from './startup/open-blob-store.js';
 import { startLocalAgent, type LocalAgentSupervisor } from './local-agent/local-agent-supervisor.js';
 import { createLogger } from './logging/create-logger.js';
 import { SERVER_MESSAGES } from './messages.js';
@@ -66,16 +69,31 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     const masterKey = await loadOrCreateMasterKey({ dataDir: config.dataDir, ...(config.masterKey ? { envValue: config.masterKey } : {}) });
-    const store = await openSqlStore({ driver: 'sqlite', path: config.database.path });
+    const dbOptions = databaseOptionsOf(config);
+    const store = await openSqlStore(dbOptions);
     cleanups.push(() => store.close());
-    await store.migrate();
-    const vault = createChunkVault({ blobs: new LocalBlobStore(join(config.dataDir, 'blobs')), masterKey });
+    // Embedded SQLite belongs to this node alone; a shared PostgreSQL is migrated only on request.
+    await applyMigrationPolicy(store, dbOptions.driver === 'sqlite' ? 'always' : config.migrate ? 'when-told' : 'refuse-pending', logger);
+    const blobStore = await openBlobStore(config);
+    cleanups.push(() => blobStore.close());
+    const vault = createChunkVault({ blobs: blobStore.blobs, masterKey });
     const secrets = createNodeSecrets(masterKey);
     const bus = createEventBus(logger);
-    const services = createQuarryServices({ store, vault, secrets, clock, events: bus, logger, settings: engineSettingsOf(config) });
+    let events: EventPublisher = bus;
+    let app: QuarryApp | undefined;
+    if (dbOptions.driver === 'postgres') {
+      // Several nodes may share this database: relay events to them, and claim for our agents
+      // right away when notifications may have been missed.
+      const relay = createPgNotifyRelay({ url: dbOptions.url, bus, logger, onResync: () => void app?.hub.sweepNow() });
+      await relay.start();
+      cleanups.push(() => relay.close());
+      events = relay;
+    }
+    logger.info({ database: dbOptions.driver, blobs: blobStore.kind }, 'storage ready');
+    const services = createQuarryServices({ store, vault, secrets, clock, events, logger, settings: engineSettingsOf(config) });
 
     const admin = await services.auth.ensureAdmin(config.adminKey ?? undefined);
-    const app = await buildApp(config, { services, vault, bus, clock, logger });
+    app = await buildApp(config, { services, vault, bus, clock, logger });
     cleanups.push(() => app.close());
     await app.listen({ host: config.host, port: config.port });
     const url = app.publicUrl();

@@ -8,8 +8,13 @@ export const TRANSPORTS: readonly TransportMode[] = ['auto', 'ws', 'poll'];
 
 /** Validated agent settings (see config/load.ts for flags, env names and defaults). */
 export interface AgentOptions {
-  /** Server root URL, http(s), without a trailing slash. */
+  /** Server root URL, http(s), without a trailing slash: the first of serverUrls. */
   serverUrl: string;
+  /**
+   * Every node the agent may use, in order of preference (serverUrl first). The agent fails over
+   * to the next when its node dies. Absent: serverUrl alone.
+   */
+  serverUrls?: readonly string[] | undefined;
   /** Enrolment token, needed only while the state dir holds no agent.json. */
   enrollToken?: string | undefined;
   /** Absolute directory holding agent.json. */

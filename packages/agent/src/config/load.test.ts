@@ -146,3 +146,27 @@ describe('parseSize', () => {
     for (const bad of ['', '-1', '1.5M', 'M', '12Q', '99999999999999999999']) assert.equal(parseSize(bad), undefined, bad);
   });
 });
+
+describe('loadAgentConfig: several servers', () => {
+  it('accepts --server repeated and comma-separated, keeping order and dropping duplicates', () => {
+    const r = loadAgentConfig(['--server', 'http://a:1/', '--server', 'http://b:2,http://c:3', '--server', 'http://a:1'], {}, 'linux');
+
+    assert.ok(r.kind === 'ok', JSON.stringify(r));
+    assert.equal(r.options.serverUrl, 'http://a:1');
+    assert.deepEqual(r.options.serverUrls, ['http://a:1', 'http://b:2', 'http://c:3']);
+  });
+
+  it('reads a comma-separated QUARRY_AGENT_SERVER', () => {
+    const r = loadAgentConfig([], { QUARRY_AGENT_SERVER: 'https://n1.example, https://n2.example' }, 'linux');
+
+    assert.ok(r.kind === 'ok', JSON.stringify(r));
+    assert.deepEqual(r.options.serverUrls, ['https://n1.example', 'https://n2.example']);
+  });
+
+  it('reports each invalid server', () => {
+    const r = loadAgentConfig(['--server', 'http://a:1,ftp://b', '--server', 'nope'], {}, 'linux');
+
+    assert.ok(r.kind === 'invalid');
+    assert.equal(r.problems.filter((p) => p.startsWith('--server')).length, 2, r.problems.join('\n'));
+  });
+});

@@ -5,6 +5,7 @@ import { defaultStateDir } from './default-state-dir.js';
 import { parseSize } from './parse-size.js';
 import { CONFIG_MESSAGES as M } from './usage.js';
 import type { TransportMode } from '../transport/control-channel.js';
+import { splitServerValues } from '../transport/server-list.js';
 
 /** Flags taking a value; `allow` and `deny` may repeat. */
 const VALUE_FLAGS = [
@@ -20,7 +21,7 @@ const VALUE_FLAGS = [
   'log-level',
 ] as const;
 type Flag = (typeof VALUE_FLAGS)[number];
-const REPEATABLE: ReadonlySet<Flag> = new Set(['allow', 'deny']);
+const REPEATABLE: ReadonlySet<Flag> = new Set(['allow', 'deny', 'server']);
 
 /** Result of loading the configuration. */
 export type LoadResult =
@@ -49,7 +50,8 @@ export function loadAgentConfig(
   const single = (flag: Flag): string | undefined => flags.get(flag)?.[0] ?? nonEmpty(env[envNameOf(flag)]);
   const list = (flag: Flag): string[] => flags.get(flag) ?? envList(env[envNameOf(flag)], envNameOf(flag), problems);
 
-  const serverUrl = validateServer(single('server'), problems);
+  const serverUrls = validateServers(flags.get('server') ?? [nonEmpty(env[envNameOf('server')])].filter((v) => v !== undefined), problems);
+  const serverUrl = serverUrls[0];
   const enrollToken = single('enroll-token');
   const stateDir = path.resolve(single('state-dir') ?? defaultStateDir(platform, env.ProgramData ?? env.PROGRAMDATA));
   const allow = validateGlobs('allow', list('allow'), platform, problems);
@@ -66,6 +68,7 @@ export function loadAgentConfig(
   if (problems.length > 0 || serverUrl === undefined) return { kind: 'invalid', problems };
   const options: AgentOptions = {
     serverUrl,
+    serverUrls: Object.freeze(serverUrls),
     enrollToken,
     stateDir,
     allow: Object.freeze(allow),
@@ -112,6 +115,17 @@ function parseFlags(argv: readonly string[], problems: string[]): Map<Flag, stri
     flags.set(flag, values);
   }
   return flags;
+}
+
+/** Every `--server` value (repeated, or comma-separated), validated; empty when any is invalid. */
+function validateServers(values: readonly string[], problems: string[]): string[] {
+  const raw = splitServerValues(values);
+  if (raw.length === 0) {
+    validateServer(undefined, problems); // reports "--server is required"
+    return [];
+  }
+  const urls = raw.map((v) => validateServer(v, problems));
+  return urls.every((u) => u !== undefined) ? [...new Set(urls)] : [];
 }
 
 function validateServer(raw: string | undefined, problems: string[]): string | undefined {

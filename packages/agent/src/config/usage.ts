@@ -5,6 +5,8 @@ Runs the Quarry endpoint agent until interrupted.
 
 Options (each also settable as an environment variable; flags win):
   --server URL              server root URL, http or https          QUARRY_AGENT_SERVER
+                            (repeatable or comma-separated: nodes of one deployment; the agent
+                            uses the first that works and fails over to the next)
   --enroll-token TOKEN      enrolment token (first run only)         QUARRY_AGENT_ENROLL_TOKEN
   --state-dir DIR           where agent.json is kept                 QUARRY_AGENT_STATE_DIR
                             (default: /var/lib/quarry-agent, /Library/Application Support/Quarry,

@@ -13,23 +13,36 @@ export interface PrehashResult {
 
 /**
  * Reads the whole file once, from offset 0 to EOF, computing only sha256 (cheap with SHA-NI) so
- * the server can skip content it already holds. One buffer is reused for every read.
+ * the server can skip content it already holds. Two buffers alternate so the next read runs on
+ * the libuv pool while this thread hashes the previous one.
  */
 export async function prehashFile(handle: FileHandle, signal?: AbortSignal): Promise<PrehashResult> {
   const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(PREHASH_READ_BYTES);
-  let bytes = 0;
-  for (;;) {
-    signal?.throwIfAborted();
-    let n: number;
+  const buffers = [Buffer.allocUnsafe(PREHASH_READ_BYTES), Buffer.allocUnsafe(PREHASH_READ_BYTES)];
+  const readAt = async (buf: Buffer, position: number): Promise<number> => {
     try {
-      ({ bytesRead: n } = await handle.read(buf, 0, buf.length, bytes));
+      return (await handle.read(buf, 0, buf.length, position)).bytesRead;
     } catch (err) {
       throw fileFailureFromFs(err, 'read');
     }
-    if (n === 0) break;
-    hash.update(buf.subarray(0, n));
-    bytes += n;
+  };
+  let bytes = 0;
+  let turn = 0;
+  let pending = readAt(buffers[0]!, 0);
+  try {
+    for (;;) {
+      const n = await pending;
+      if (n === 0) break;
+      signal?.throwIfAborted();
+      const current = buffers[turn]!;
+      turn ^= 1;
+      pending = readAt(buffers[turn]!, bytes + n);
+      hash.update(current.subarray(0, n));
+      bytes += n;
+    }
+  } finally {
+    // Nothing may still write into a buffer once this returns or throws.
+    await pending.catch(() => 0);
   }
   return { sha256: hash.digest('hex'), bytes };
 }

@@ -22,7 +22,7 @@ function writeRandom(name: string, size: number): { file: string; data: Buffer }
 }
 
 /** Runs both passes over a real file with a collecting sender, as the retrieval does. */
-async function upload(file: string, receivedChunks: number[] = [], chunkSize = CHUNK) {
+async function upload(file: string, receivedChunks: number[] = [], chunkSize = CHUNK, offThreadMinBytes?: number) {
   const handle = await open(file, 'r');
   try {
     const size = (await handle.stat()).size;
@@ -36,6 +36,7 @@ async function upload(file: string, receivedChunks: number[] = [], chunkSize = C
       chunkSize,
       chunkCount: expectedChunkCount(size, chunkSize),
       receivedChunks,
+      ...(offThreadMinBytes === undefined ? {} : { offThreadMinBytes }),
       send: async (chunk: Chunk) => {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -98,25 +99,43 @@ describe('prehash and upload pass over real files', () => {
     assert.equal(result.bytesSent, 2 * CHUNK + 5);
   });
 
-  it('re-reads a chunk with the same bytes and hash', async () => {
-    const { file, data } = writeRandom('reread.bin', 2 * CHUNK + 3);
-    const handle = await open(file, 'r');
-    const rereads: string[] = [];
-    try {
-      await runUploadPass({
-        handle, size: data.length, chunkSize: CHUNK, chunkCount: 3, receivedChunks: [],
-        send: async (chunk, reread) => {
-          const again = await reread();
-          assert.ok(again.data.equals(chunk.data));
-          rereads.push(again.sha256);
-        },
-      });
-    } finally {
-      await handle.close();
-    }
+  it('gives the same hashes and chunks with the whole-file hashes on a worker thread', async () => {
+    const { file, data } = writeRandom('worker.bin', 5 * CHUNK + 77);
 
-    assert.deepEqual(rereads, [0, 1, 2].map((i) => hex('sha256', data.subarray(i * CHUNK, (i + 1) * CHUNK))));
+    const { result, sent } = await upload(file, [1], CHUNK, 0);
+
+    assert.equal(result.md5, hex('md5', data));
+    assert.equal(result.sha1, hex('sha1', data));
+    assert.equal(result.sha256, hex('sha256', data));
+    assert.deepEqual(sent.map((c) => c.index), [0, 2, 3, 4, 5]);
+    for (const chunk of sent) {
+      const expected = data.subarray(chunk.index * CHUNK, (chunk.index + 1) * CHUNK);
+      assert.ok(chunk.data.equals(expected), `chunk ${chunk.index} bytes`);
+      assert.equal(chunk.sha256, hex('sha256', expected), `chunk ${chunk.index} sha256`);
+    }
   });
+
+  for (const [where, offThreadMinBytes] of [['this thread', undefined], ['a worker thread', 0]] as const) {
+    it(`re-reads a chunk with the same bytes and hash (whole-file hashes on ${where})`, async () => {
+      const { file, data } = writeRandom('reread.bin', 2 * CHUNK + 3);
+      const handle = await open(file, 'r');
+      const rereads: string[] = [];
+      try {
+        await runUploadPass({
+          handle, size: data.length, chunkSize: CHUNK, chunkCount: 3, receivedChunks: [], offThreadMinBytes,
+          send: async (chunk, reread) => {
+            const again = await reread();
+            assert.ok(again.data.equals(chunk.data));
+            rereads.push(again.sha256);
+          },
+        });
+      } finally {
+        await handle.close();
+      }
+
+      assert.deepEqual(rereads, [0, 1, 2].map((i) => hex('sha256', data.subarray(i * CHUNK, (i + 1) * CHUNK))));
+    });
+  }
 
   it('rejects a chunk plan that does not fit the file size', async () => {
     const { file } = writeRandom('plan.bin', 3 * CHUNK);

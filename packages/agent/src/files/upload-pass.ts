@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { FileFailure, fileFailureFromFs } from './fs-failure.js';
+import { allocHashBuffer, createWholeFileHasher } from './whole-file-hasher.js';
+
+/** Files from this size on are hashed on a worker thread; below it the worker's start-up is not worth it. */
+export const OFF_THREAD_HASH_MIN_BYTES = 32 * 1024 * 1024;
 
 /** One chunk as read from disk. `data` is a view of a pooled buffer: valid until `send` settles. */
 export interface Chunk {
@@ -23,6 +27,8 @@ export interface UploadPassOptions {
   receivedChunks: readonly number[];
   send: SendChunk;
   signal?: AbortSignal;
+  /** Overrides {@link OFF_THREAD_HASH_MIN_BYTES} (tests). */
+  offThreadMinBytes?: number;
 }
 
 /** Whole-file hashes of the upload pass plus a post-read snapshot for change detection. */
@@ -51,9 +57,10 @@ export function expectedChunkCount(size: number, chunkSize: number): number {
 
 /**
  * Reads the file sequentially in chunk-size pieces, computing md5+sha1+sha256 of the whole file
- * and sha256 of each chunk, and hands missing chunks to `send`. Reading and hashing chunk n+1
- * overlaps the upload of chunk n; with at most one send in flight, two pooled buffers suffice,
- * so memory stays at about two chunks whatever the file size.
+ * (on a worker thread for large files) and sha256 of each chunk, and hands missing chunks to
+ * `send`. Reading chunk n+1 overlaps the upload of chunk n; with at most one send in flight and a
+ * buffer reused only once the whole-file hasher is done with it, two pooled buffers suffice, so
+ * memory stays at about two chunks whatever the file size.
  */
 export async function runUploadPass(options: UploadPassOptions): Promise<UploadPassResult> {
   const { handle, size, chunkSize, chunkCount, signal } = options;
@@ -63,11 +70,12 @@ export async function runUploadPass(options: UploadPassOptions): Promise<UploadP
     throw new FileFailure('IO_ERROR', UPLOAD_MESSAGES.plan(chunkCount, expected));
   }
   const received = new Set(options.receivedChunks);
+  const offThread = size >= (options.offThreadMinBytes ?? OFF_THREAD_HASH_MIN_BYTES);
   const bufBytes = Math.max(1, Math.min(chunkSize, size));
-  const pool = [Buffer.allocUnsafe(bufBytes), chunkCount > 1 ? Buffer.allocUnsafe(bufBytes) : undefined];
-  const md5 = createHash('md5');
-  const sha1 = createHash('sha1');
-  const sha256 = createHash('sha256');
+  const pool = [allocHashBuffer(bufBytes, offThread), chunkCount > 1 ? allocHashBuffer(bufBytes, offThread) : undefined];
+  const whole = createWholeFileHasher(offThread);
+  /** Per pool slot: settles when the whole-file hasher has finished with the bytes in it. */
+  const hashed: Array<Promise<void> | undefined> = [undefined, undefined];
   let inFlight: Promise<void> | undefined;
   let chunksSent = 0;
   let bytesSent = 0;
@@ -77,26 +85,38 @@ export async function runUploadPass(options: UploadPassOptions): Promise<UploadP
     const data = await readFully(handle, buf.subarray(0, length), position);
     return { index, data, sha256: createHash('sha256').update(data).digest('hex') };
   };
+  let digests;
   try {
     for (let index = 0; index < chunkCount; index += 1) {
       signal?.throwIfAborted();
-      const buf = pool[index % 2]!;
+      const slot = index % 2;
+      const buf = pool[slot]!;
+      await hashed[slot];
       const chunk = await readChunk(index, buf);
-      md5.update(chunk.data);
-      sha1.update(chunk.data);
-      sha256.update(chunk.data);
+      const chunkHashed = whole.update(chunk.data);
+      // Awaited before the slot is reused; kept from counting as unhandled until then.
+      chunkHashed.catch(() => {});
+      hashed[slot] = chunkHashed;
       if (inFlight) await inFlight;
       inFlight = undefined;
       if (received.has(index)) continue;
-      inFlight = options.send(chunk, () => readChunk(index, buf));
+      // A re-read overwrites the buffer, so it waits until the hasher has taken the first read.
+      inFlight = options.send(chunk, async () => {
+        await chunkHashed;
+        return readChunk(index, buf);
+      });
       // Keep a rejection from being reported as unhandled while the next chunk is being read.
       inFlight.catch(() => {});
       chunksSent += 1;
       bytesSent += chunk.data.length;
     }
     if (inFlight) await inFlight;
+    await Promise.all(hashed);
+    digests = await whole.digest();
   } finally {
     if (inFlight) await inFlight.catch(() => {});
+    await Promise.allSettled(hashed);
+    await whole.close();
   }
   const grew = (await readFully(handle, Buffer.allocUnsafe(1), size, true)).length > 0;
   let after;
@@ -106,9 +126,7 @@ export async function runUploadPass(options: UploadPassOptions): Promise<UploadP
     throw fileFailureFromFs(err, 'stat');
   }
   return {
-    md5: md5.digest('hex'),
-    sha1: sha1.digest('hex'),
-    sha256: sha256.digest('hex'),
+    ...digests,
     chunksSent,
     bytesSent,
     sizeAfter: after.size,

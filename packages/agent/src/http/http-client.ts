@@ -37,19 +37,39 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * (stack.md §7) and it gives direct control over Content-Length and socket reuse.
  */
 export class HttpClient {
-  readonly #base: URL;
-  readonly #agent: http.Agent;
-  readonly #request: typeof http.request;
+  #base: URL;
+  #agent: http.Agent;
+  #request: typeof http.request;
   #credential: string | null;
 
   constructor(serverUrl: string, credential: string | null) {
     this.#base = new URL(serverUrl);
-    const secure = this.#base.protocol === 'https:';
-    this.#agent = secure
-      ? new https.Agent({ keepAlive: true, maxSockets: 8 })
-      : new http.Agent({ keepAlive: true, maxSockets: 8 });
-    this.#request = secure ? https.request : http.request;
+    [this.#agent, this.#request] = HttpClient.#transportFor(this.#base);
     this.#credential = credential;
+  }
+
+  static #transportFor(base: URL): [http.Agent, typeof http.request] {
+    return base.protocol === 'https:'
+      ? [new https.Agent({ keepAlive: true, maxSockets: 8 }), https.request]
+      : [new http.Agent({ keepAlive: true, maxSockets: 8 }), http.request];
+  }
+
+  /** Root URL requests go to now. */
+  get serverUrl(): string {
+    return this.#base.href.replace(/\/+$/, '');
+  }
+
+  /**
+   * Sends later requests to another node of the deployment (failover). Idle keep-alive sockets to
+   * the old node are closed; requests in flight there finish or fail (and are retried here).
+   */
+  useServer(serverUrl: string): void {
+    const next = new URL(serverUrl);
+    if (next.href === this.#base.href) return;
+    this.#base = next;
+    const old = this.#agent;
+    for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    [this.#agent, this.#request] = HttpClient.#transportFor(next);
   }
 
   /** Sets the credential used by later calls (after enrolment). */

@@ -5,6 +5,7 @@ import {
   type BeginResponse,
   type CompleteBody,
   type FailBody,
+  type SweepResultsBody,
 } from '@quarry/protocol';
 import type { Logger } from 'pino';
 import { callWithRetry, DEFAULT_RETRY, type RetryPolicy } from '../http/call-with-retry.js';
@@ -42,6 +43,11 @@ export class AgentApi {
   async fail(fileOpId: number, body: FailBody, signal: AbortSignal): Promise<void> {
     const message = body.message.length > MAX_FAIL_MESSAGE ? `${body.message.slice(0, MAX_FAIL_MESSAGE - 1)}…` : body.message;
     await this.#post(AGENT_PATHS.fail(fileOpId), { ...body, message }, signal);
+  }
+
+  /** One batch of sweep results; a repeat of a stored batch is acknowledged by the server. */
+  async sweepResults(subtaskId: number, body: SweepResultsBody, signal: AbortSignal): Promise<void> {
+    await this.#post(AGENT_PATHS.sweepResults(subtaskId), body, signal);
   }
 
   async complete(uploadId: string, body: CompleteBody, signal: AbortSignal): Promise<void> {

@@ -1,7 +1,11 @@
-import type { RetrievalCommand } from '@quarry/protocol';
+import type { RetrievalCommand, SweepCommand } from '@quarry/protocol';
 import type { Logger } from 'pino';
 import { LOG } from '../logging/log-messages.js';
 import { runSubtask, SubtaskCancelledError, type SubtaskDeps, type SubtaskOutcome } from './run-subtask.js';
+import { runSweep } from '../sweep/run-sweep.js';
+
+/** Work the runner accepts: a retrieval or a sweep attempt (a sweep command carries criteria). */
+export type AgentCommand = RetrievalCommand | SweepCommand;
 
 /** Subtasks run at once: two keeps one endpoint's disk and CPU from being swamped by a burst. */
 export const MAX_CONCURRENT_SUBTASKS = 2;
@@ -9,7 +13,7 @@ export const MAX_CONCURRENT_SUBTASKS = 2;
 const MAX_REMEMBERED = 1000;
 
 interface Entry {
-  command: RetrievalCommand;
+  command: AgentCommand;
   controller: AbortController;
   state: 'queued' | 'running';
 }
@@ -27,7 +31,7 @@ export class CommandRunner {
   #stopped = false;
 
   /** Called after each attempt ends; a seam for tests and the running-agent status. */
-  onSettled: ((command: RetrievalCommand, outcome: SubtaskOutcome) => void) | undefined;
+  onSettled: ((command: AgentCommand, outcome: SubtaskOutcome) => void) | undefined;
 
   constructor(deps: SubtaskDeps) {
     this.#deps = deps;
@@ -42,7 +46,7 @@ export class CommandRunner {
    * Queues a command. Its deadlineAt is deliberately not checked against the local clock: endpoint
    * clocks can be skewed, and the server enforces deadlines anyway (409 SUBTASK_NOT_ACTIVE).
    */
-  submit(command: RetrievalCommand): void {
+  submit(command: AgentCommand): void {
     if (this.#stopped) return;
     const key = keyOf(command.subtaskId, command.attempt);
     const fields = { subtaskId: command.subtaskId, attempt: command.attempt };
@@ -96,7 +100,8 @@ export class CommandRunner {
   async #run(entry: Entry): Promise<void> {
     const { command } = entry;
     const key = keyOf(command.subtaskId, command.attempt);
-    const outcome = await runSubtask(this.#deps, command, entry.controller.signal);
+    const outcome =
+      'criteria' in command ? await runSweep(this.#deps, command, entry.controller.signal) : await runSubtask(this.#deps, command, entry.controller.signal);
     this.#entries.delete(key);
     this.#finished.push(key);
     if (this.#finished.length > MAX_REMEMBERED) this.#finished.shift();

@@ -5,6 +5,7 @@ import { LOG } from '../logging/log-messages.js';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import { pollOnce } from './poll-once.js';
 import { runWsSession, UNAUTHORIZED_CLOSE_CODES } from './ws-session.js';
+import type { ServerList } from './server-list.js';
 
 export type TransportMode = 'auto' | 'ws' | 'poll';
 
@@ -44,6 +45,11 @@ export interface ControlChannelOptions {
   onMessage: (message: ServerMessage) => void;
   logger: Logger;
   tuning: ChannelTuning;
+  /**
+   * Nodes to fail over between. When the channel to the current one fails or closes, the client
+   * is pointed at the next (round robin), so chunk uploads and reports follow the channel.
+   */
+  servers?: ServerList | undefined;
 }
 
 /** What the channel is doing now. */
@@ -82,6 +88,15 @@ export class ControlChannel {
     this.#abort.abort(new Error('control channel stopped'));
     await this.#loop;
     this.#state = 'stopped';
+  }
+
+  /** Moves to the next node, if there is another: the current one failed or went away. */
+  #failover(): void {
+    const { servers, client, logger } = this.#o;
+    if (!servers || servers.size < 2) return;
+    const from = servers.current;
+    client.useServer(servers.advance());
+    logger.info({ from, to: servers.current }, LOG.serverFailover);
   }
 
   #dispatch = (message: ServerMessage): void => {
@@ -150,6 +165,7 @@ export class ControlChannel {
         }
         if (end.openMs >= tuning.stableMs) this.#backoff.reset();
         this.#wsFailures = 0;
+        this.#failover();
         return this.#backoff.next();
       case 'refused':
         logger.warn({ status: end.status }, LOG.wsRefused);
@@ -161,10 +177,12 @@ export class ControlChannel {
           this.#wsFailures = 0;
           return 'poll';
         }
+        if (end.status >= 500) this.#failover();
         return this.#backoff.next();
       case 'failed':
         this.#wsFailures += 1;
         logger.warn({ err: end.error, failures: this.#wsFailures }, LOG.wsFailed);
+        this.#failover();
         if (transport === 'auto' && this.#wsFailures >= tuning.wsFailuresBeforePoll) return 'poll';
         return this.#backoff.next();
     }
@@ -197,6 +215,7 @@ export class ControlChannel {
           continue;
         }
         logger.warn(result.kind === 'refused' ? { status: result.status } : { err: result.error }, LOG.pollFailed);
+        if (result.kind === 'failed' || result.status >= 500) this.#failover();
         await sleep(this.#backoff.next(), signal);
         // Plain HTTP fails too, so long-poll was not the cure: go back to trying the WebSocket.
         if (afterWsFailures && transport === 'auto' && result.kind === 'failed') return 'ws';

@@ -1,4 +1,4 @@
-import type { RetrievalCommand, ServerMessage } from '@quarry/protocol';
+import type { RetrievalCommand, ServerMessage, SweepCommand } from '@quarry/protocol';
 
 /**
  * Checks the shape of a server message. The agent depends on @quarry/protocol only (not on a
@@ -13,6 +13,8 @@ export function parseServerMessage(value: unknown): ServerMessage | undefined {
         : undefined;
     case 'retrieve':
       return isCommand(value.command) ? (value as unknown as ServerMessage) : undefined;
+    case 'sweep':
+      return isSweepCommand(value.command) ? (value as unknown as ServerMessage) : undefined;
     case 'cancel':
       return isInt(value.subtaskId) && isInt(value.attempt) ? (value as unknown as ServerMessage) : undefined;
     default:
@@ -41,6 +43,23 @@ function isCommand(v: unknown): v is RetrievalCommand {
     typeof v.deadlineAt === 'string' &&
     Array.isArray(v.files) &&
     v.files.every((f) => isObject(f) && isInt(f.fileOpId) && typeof f.path === 'string')
+  );
+}
+
+function isSweepCommand(v: unknown): v is SweepCommand {
+  if (!isObject(v) || !isInt(v.subtaskId) || !isInt(v.taskId) || !isInt(v.attempt) || (v.attempt as number) < 1) return false;
+  const c = v.criteria;
+  if (!isObject(c) || !isObject(c.budgets)) return false;
+  const strings = (a: unknown) => Array.isArray(a) && a.every((x) => typeof x === 'string');
+  const b = c.budgets;
+  return (
+    strings(c.roots) &&
+    strings(c.names) &&
+    strings(c.hashes) &&
+    [b.maxFiles, b.maxBytesHashed, b.maxDepth, b.maxSeconds].every(isPositive) &&
+    (c.minSize === null || isInt(c.minSize)) &&
+    (c.maxSize === null || isInt(c.maxSize)) &&
+    (c.modifiedSince === null || typeof c.modifiedSince === 'string')
   );
 }
 

@@ -5,7 +5,7 @@ import type { RetrievalDetail, Task } from '@quarry/protocol';
 import { CliUsageError, type CliContext } from '../context.js';
 import { renderFileReport } from '../format/file-report.js';
 import { MSG } from '../messages.js';
-import { collect, parsePositiveInt } from '../parse-args.js';
+import { collect, parseId, parsePositiveInt } from '../parse-args.js';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK } from '../report-error.js';
 import { downloadFiles } from '../retrieve/download-files.js';
 import { collectFailures, formatFailure } from '../retrieve/failures.js';
@@ -18,6 +18,7 @@ import type { Runner } from './runner.js';
 export interface RetrieveOptions {
   endpoint?: string[];
   path?: string[];
+  element?: number[];
   out?: string;
   wait: boolean;
   zip?: boolean;
@@ -31,6 +32,7 @@ export function registerRetrieveCommand(program: Command, run: Runner): void {
     .description('retrieve files from endpoints, wait, download and verify them')
     .option('--endpoint <id|hostname>', 'endpoint to retrieve from (repeatable)', collect)
     .option('--path <path>', 'absolute path on the endpoint (repeatable)', collect)
+    .option('--element <id>', 'a file element found by a sweep, instead of --endpoint/--path (repeatable)', collectId)
     .option('--out <file|dir>', 'where to save: a file for exactly one result, else a directory (default: .)')
     .option('--no-wait', 'print the task id and exit without waiting')
     .option('--zip', 'download as password-protected zip (password printed)')
@@ -39,8 +41,17 @@ export function registerRetrieveCommand(program: Command, run: Runner): void {
     .action(run<RetrieveOptions>((ctx, opts) => retrieve(ctx, opts)));
 }
 
+/** commander argParser for repeatable element ids. */
+function collectId(value: string, previous: number[] | undefined): number[] {
+  return [...(previous ?? []), parseId(value)];
+}
+
 /** Validates what commander cannot express (required repeatable options). */
-export function validateRetrieveOptions(opts: RetrieveOptions): { endpoints: string[]; paths: string[] } {
+export function validateRetrieveOptions(opts: RetrieveOptions): { endpoints: string[]; paths: string[] } | { elements: number[] } {
+  if (opts.element && opts.element.length > 0) {
+    if ((opts.endpoint ?? []).length > 0 || (opts.path ?? []).length > 0) throw new CliUsageError(MSG.elementExclusive);
+    return { elements: opts.element };
+  }
   const endpoints = (opts.endpoint ?? []).map((e) => e.trim()).filter(Boolean);
   const paths = (opts.path ?? []).filter((p) => p.length > 0);
   if (endpoints.length === 0) throw new CliUsageError(MSG.endpointRequired);
@@ -50,13 +61,14 @@ export function validateRetrieveOptions(opts: RetrieveOptions): { endpoints: str
 
 /** One endpoint and one path: at most one file can result, so `--out` may name that file. */
 function isSingle(opts: RetrieveOptions): boolean {
+  if (opts.element) return opts.element.length === 1;
   return (opts.endpoint ?? []).length === 1 && (opts.path ?? []).length === 1;
 }
 
 async function retrieve(ctx: CliContext, opts: RetrieveOptions): Promise<number> {
-  const { endpoints, paths } = validateRetrieveOptions(opts);
+  const targets = validateRetrieveOptions(opts);
   const client = ctx.client();
-  const task = await client.createRetrieval({ endpoints, paths, name: opts.name, ttlSeconds: opts.ttl });
+  const task = await client.createRetrieval({ ...targets, name: opts.name, ttlSeconds: opts.ttl });
   if (!opts.wait) {
     if (ctx.json) ctx.printJson(task);
     else ctx.out(MSG.taskIdOnly(task.id));

@@ -1,10 +1,12 @@
 import type { AuditStore } from './audit-store.js';
 import type { CredentialStore } from './credential-store.js';
+import type { ElementStore } from './element-store.js';
 import type { EndpointStore } from './endpoint-store.js';
 import type { EnrollTokenStore } from './enroll-token-store.js';
 import type { FileOpStore } from './file-op-store.js';
 import type { LinkStore } from './link-store.js';
 import type { SubtaskStore } from './subtask-store.js';
+import type { SweepStore } from './sweep-store.js';
 import type { TaskStore } from './task-store.js';
 import type { UploadStore } from './upload-store.js';
 
@@ -29,5 +31,7 @@ export interface QuarryStore {
   uploads: UploadStore;
   links: LinkStore;
   audit: AuditStore;
+  sweeps: SweepStore;
+  elements: ElementStore;
   transaction<T>(fn: (tx: QuarryStore) => Promise<T>): Promise<T>;
 }

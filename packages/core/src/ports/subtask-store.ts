@@ -55,6 +55,13 @@ export interface SubtaskStore {
    * has not expired. Where the database supports it the rows are locked, skipping locked ones.
    */
   listClaimable(endpointId: string, now: number, limit: number): Promise<SubtaskRecord[]>;
+  /**
+   * Which of `endpointIds` have at least one subtask listClaimable would return (no locks taken).
+   * One query per call: a node's periodic safety-net sweep asks it for all its connected agents.
+   */
+  listEndpointsWithClaimable(endpointIds: readonly string[], now: number): Promise<string[]>;
+  /** listClaimable for several endpoints at once (at most `limit` rows in all, by id), locked likewise. */
+  listClaimableForEndpoints(endpointIds: readonly string[], now: number, limit: number): Promise<SubtaskRecord[]>;
   listByEndpointInStates(endpointId: string, states: readonly SubtaskState[], limit: number): Promise<SubtaskRecord[]>;
   /** Queued subtasks whose task's `expires_at` ≤ now. */
   listExpiredQueued(now: number, limit: number): Promise<SubtaskRecord[]>;

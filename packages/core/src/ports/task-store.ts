@@ -31,7 +31,7 @@ export type SubtaskStateCounts = Record<SubtaskState, number>;
 export interface TaskStore {
   insert(record: NewTaskRecord): Promise<number>;
   get(id: number): Promise<TaskRecord | null>;
-  list(filter: { status?: TaskStatus | undefined }, page: PageRequest<number>): Promise<TaskRecord[]>;
+  list(filter: { status?: TaskStatus | undefined; kind?: TaskKind | undefined }, page: PageRequest<number>): Promise<TaskRecord[]>;
   setStatus(id: number, status: TaskStatus, finishedAt: number | null, updatedAt: number): Promise<void>;
   /** Counts of each task's subtasks by state; tasks without subtasks map to all zeros. */
   countSubtasks(taskIds: readonly number[]): Promise<Map<number, SubtaskStateCounts>>;

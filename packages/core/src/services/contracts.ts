@@ -31,11 +31,15 @@ import type {
   Task,
   TaskSource,
   AgentMessage,
+  SweepResultsBody,
+  SweepResultsResponse,
+  WorkMessage,
 } from '@quarry/protocol';
 // Type-only: chunk bodies arrive as Node streams from the HTTP layer.
 import type { Readable } from 'node:stream';
 import type { ContentRef } from '../ports/chunk-vault.js';
 import type { Actor, AgentPrincipal, ApiPrincipal } from './actor.js';
+import type { ElementService, SweepService } from './sweep-contracts.js';
 
 /**
  * The use cases the server exposes. Every method validates its input beyond the schema, throws
@@ -52,6 +56,8 @@ export interface QuarryServices {
   files: FileService;
   audit: AuditService;
   engine: EngineService;
+  sweeps: SweepService;
+  elements: ElementService;
 }
 
 export interface AuthService {
@@ -108,6 +114,23 @@ export interface AgentWorkService {
    * (after a reconnect or a server restart the agent must hear of them again).
    */
   claimCommands(endpointId: string, options: { resendInFlight: boolean }): Promise<RetrievalCommand[]>;
+  /**
+   * Like claimCommands for every task kind: retrieval and sweep work as the messages that carry
+   * it. Agent hubs use this one; claimCommands leaves other kinds queued.
+   */
+  claimWork(endpointId: string, options: { resendInFlight: boolean }): Promise<WorkMessage[]>;
+  /**
+   * Which of these endpoints have due queued work (cheap, takes no locks): the agent hub's
+   * periodic sweep, the safety net for a lost work-available notification.
+   */
+  endpointsWithWork(endpointIds: readonly string[]): Promise<string[]>;
+  /**
+   * claimWork (without resending in-flight work) for up to 250 endpoints in one transaction: how a
+   * node fans a task out to thousands of connected agents. Endpoints without work are absent.
+   */
+  claimWorkBatch(endpointIds: readonly string[]): Promise<Map<string, WorkMessage[]>>;
+  /** A batch of sweep results (see SweepWorkService.recordResults). */
+  sweepResults(endpointId: string, subtaskId: number, body: SweepResultsBody): Promise<SweepResultsResponse>;
   started(endpointId: string, subtaskId: number, attempt: number): Promise<void>;
   begin(endpointId: string, fileOpId: number, body: BeginBody): Promise<BeginResponse>;
   putChunk(

@@ -8,6 +8,7 @@ import { actorRef } from '../shared/actor-ref.js';
 import { inTransaction } from '../shared/outbox.js';
 import { pathProblem } from './validate-path.js';
 import { refreshTaskStatus } from './refresh-task-status.js';
+import { createRetrievalFromElements, ELEMENTS_EXCLUSIVE } from './create-retrieval-from-elements.js';
 
 /** Longest generated task name; the API caps explicit names at 200 too. */
 const MAX_NAME_LENGTH = 200;
@@ -18,8 +19,12 @@ const MAX_NAME_LENGTH = 200;
  */
 export async function createRetrieval(deps: ServiceDeps, actor: Actor, body: CreateRetrievalBody, source: TaskSource): Promise<number> {
   const { settings, clock } = deps;
-  const refs = unique(body.endpoints.map((e) => e.trim()).filter((e) => e.length > 0));
-  const paths = unique(body.paths);
+  if (body.elements !== undefined) {
+    if (body.endpoints !== undefined || body.paths !== undefined) throw appError('VALIDATION_FAILED', { reason: ELEMENTS_EXCLUSIVE });
+    return createRetrievalFromElements(deps, actor, body, body.elements, source);
+  }
+  const refs = unique((body.endpoints ?? []).map((e) => e.trim()).filter((e) => e.length > 0));
+  const paths = unique(body.paths ?? []);
   if (refs.length === 0 || paths.length === 0) throw appError('TARGETS_EMPTY');
   if (refs.length > settings.maxTargetEndpoints) throw appError('TARGETS_TOO_MANY', { max: settings.maxTargetEndpoints, what: 'endpoints' });
   if (paths.length > settings.maxTargetPaths) throw appError('TARGETS_TOO_MANY', { max: settings.maxTargetPaths, what: 'paths' });

@@ -12,7 +12,12 @@ export async function refreshTaskStatus(tx: QuarryStore, out: Outbox, taskId: nu
   if (!task) return;
   const counts = (await tx.tasks.countSubtasks([taskId])).get(taskId);
   if (!counts) return;
-  const status = deriveTaskStatus(counts);
+  let status = deriveTaskStatus(counts);
+  // A subtask that got some of its files ends `failed` (SOME_FILES_FAILED); the task still
+  // delivered evidence, so users see it as partial rather than failed.
+  if (status === 'failed' && (await tx.fileOps.listRetrieved({ taskId }, { limit: 1 })).length > 0) {
+    status = 'partially_succeeded';
+  }
   const finishedAt = isEndedTaskStatus(status) ? (task.finishedAt ?? now) : null;
   await tx.tasks.setStatus(taskId, status, finishedAt, now);
   out.publish({ type: 'task', taskId, status, counts: taskCounts(counts) });

@@ -51,7 +51,8 @@ export function createRetrievalService(deps: ServiceDeps): RetrievalService {
     async list(query: ListTasksQuery): Promise<PageOf<Task>> {
       const q = query as { limit?: number; cursor?: string; status?: TaskStatus };
       const limit = pageLimit(q.limit);
-      const rows = await store.tasks.list({ status: q.status }, { limit: limit + 1, after: decodeCursor(q.cursor, 'number') });
+      // Sweeps have their own list (GET /api/v1/sweeps).
+      const rows = await store.tasks.list({ status: q.status, kind: 'retrieval' }, { limit: limit + 1, after: decodeCursor(q.cursor, 'number') });
       const counts = await store.tasks.countSubtasks(rows.slice(0, limit).map((r) => r.id));
       return toPage(rows, limit, (r) => r.id, (r) => toTask(r, counts.get(r.id)!));
     },

@@ -1,6 +1,7 @@
 import { literalUnion } from '../literal-union.js';
 import { Type, type Static } from 'typebox';
 import { OS_FAMILIES } from '../states.js';
+import type { SweepCommand } from './sweep.js';
 
 /** Paths of the agent API, relative to the server root. */
 export const AGENT_PATHS = {
@@ -12,6 +13,7 @@ export const AGENT_PATHS = {
   fail: (fileOpId: number) => `/agent/v1/file-ops/${fileOpId}/fail`,
   chunk: (uploadId: string, index: number) => `/agent/v1/uploads/${uploadId}/chunks/${index}`,
   complete: (uploadId: string) => `/agent/v1/uploads/${uploadId}/complete`,
+  sweepResults: (subtaskId: number) => `/agent/v1/subtasks/${subtaskId}/sweep-results`,
 } as const;
 
 /** Header carrying a chunk's sha256 (lower-case hex) on `PUT …/chunks/{index}`. */
@@ -39,7 +41,11 @@ export type RetrievalCommand = Static<typeof RetrievalCommandSchema>;
 export type ServerMessage =
   | { type: 'welcome'; endpointId: string; heartbeatIntervalMs: number; serverTime: string }
   | { type: 'retrieve'; command: RetrievalCommand }
+  | { type: 'sweep'; command: SweepCommand }
   | { type: 'cancel'; subtaskId: number; attempt: number };
+
+/** The messages that hand work to an agent. */
+export type WorkMessage = Extract<ServerMessage, { type: 'retrieve' | 'sweep' }>;
 
 /** Agent → server messages on the WebSocket. */
 export type AgentMessage =

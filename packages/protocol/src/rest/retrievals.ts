@@ -8,13 +8,16 @@ import { Hex32, IntId, NullableTimestamp, Page, PageQuery, Timestamp } from './c
 export const MAX_TARGET_ENDPOINTS = 10_000;
 export const MAX_TARGET_PATHS = 100;
 export const MAX_PATH_LENGTH = 4096;
+export const MAX_TARGET_ELEMENTS = 1000;
 
 export const CreateRetrievalBody = Type.Object(
   {
-    /** Endpoint ids (32-hex or 24-hex) or exact hostnames. */
-    endpoints: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: MAX_TARGET_ENDPOINTS }),
-    /** Absolute paths: `/etc/hosts`, `C:\\Windows\\win.ini`, `\\\\server\\share\\f`. */
-    paths: Type.Array(Type.String({ minLength: 1, maxLength: MAX_PATH_LENGTH }), { minItems: 1, maxItems: MAX_TARGET_PATHS }),
+    /** Endpoint ids (32-hex or 24-hex) or exact hostnames. Required unless `elements` is given. */
+    endpoints: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { minItems: 1, maxItems: MAX_TARGET_ENDPOINTS })),
+    /** Absolute paths: `/etc/hosts`, `C:\\Windows\\win.ini`, `\\\\server\\share\\f`. Required unless `elements` is given. */
+    paths: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: MAX_PATH_LENGTH }), { minItems: 1, maxItems: MAX_TARGET_PATHS })),
+    /** Instead of endpoints and paths: file element ids found by sweeps (one subtask per endpoint, with its elements' paths). */
+    elements: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: MAX_TARGET_ELEMENTS })),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     /** How long queued work waits for an offline endpoint before it expires. */
     ttlSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 2_592_000 })),

@@ -11,6 +11,8 @@ import type { EventBus } from '../events/event-bus.js';
 import { envelopeOf, toAppError } from '../http/error-handler.js';
 import { authenticateAgentHeader } from '../http/plugins/auth.js';
 import { PollOutbox } from './poll-outbox.js';
+import { createWorkSweep } from './work-sweep.js';
+import { createClaimBatcher } from './claim-batcher.js';
 
 /** Close code sent to a socket replaced by a newer connection of the same endpoint. */
 export const WS_CLOSE_REPLACED = 4001;
@@ -23,6 +25,8 @@ export interface AgentHub {
   poll(endpointId: string, ip: string | null, waitSeconds: number, signal?: AbortSignal): Promise<ServerMessage[]>;
   /** True while the endpoint holds a WebSocket to this node. */
   isConnected(endpointId: string): boolean;
+  /** Claims now for every connected endpoint with due queued work (after missed notifications). */
+  sweepNow(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,8 @@ export interface AgentHubOptions {
   services: QuarryServices;
   bus: EventBus;
   logger: Logger;
+  /** Period of the safety-net claim sweep (default 5 s, jittered). */
+  workSweepIntervalMs?: number;
 }
 
 interface Connection {
@@ -100,9 +106,9 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
 
   async function claimAndSend(endpointId: string, resendInFlight: boolean): Promise<void> {
     if (closing || !(sockets.has(endpointId) || pollers.has(endpointId))) return;
-    const commands = await services.agentWork.claimCommands(endpointId, { resendInFlight });
-    for (const command of commands) deliver(endpointId, { type: 'retrieve', command });
-    if (commands.length > 0) log.info({ endpointId, subtaskIds: commands.map((c) => c.subtaskId) }, 'commands sent');
+    const work = await services.agentWork.claimWork(endpointId, { resendInFlight });
+    for (const message of work) deliver(endpointId, message);
+    if (work.length > 0) log.info({ endpointId, subtaskIds: work.map((m) => m.command.subtaskId) }, 'commands sent');
   }
 
   async function markSeen(endpointId: string): Promise<void> {
@@ -207,17 +213,40 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
     }
   }
 
+  const batcher = createClaimBatcher({
+    claimBatch: (ids) => services.agentWork.claimWorkBatch(ids),
+    deliver: (endpointId, messages) => {
+      for (const message of messages) deliver(endpointId, message);
+      log.info({ endpointId, subtaskIds: messages.map((m) => m.command.subtaskId) }, 'commands sent');
+    },
+    claimOne: (id) => background(id, 'claim', () => claimAndSend(id, false)),
+    logger: log,
+  });
+  /** New work for a connected endpoint: batched, unless a claim of its own is under way. */
+  const claimSoon = (id: string): void => {
+    if (closing || !(sockets.has(id) || pollers.has(id))) return;
+    if (chains.has(id)) background(id, 'claim', () => claimAndSend(id, false));
+    else batcher.enqueue(id);
+  };
   const unsubscribe = bus.subscribe(
     (e) => e.type === 'work-available' || e.type === 'cancel',
     (e) => {
       if (e.type === 'cancel') deliver(e.endpointId, { type: 'cancel', subtaskId: e.subtaskId, attempt: e.attempt });
       else if (e.type === 'work-available') {
-        for (const id of e.endpointIds) if (sockets.has(id) || pollers.has(id)) background(id, 'claim', () => claimAndSend(id, false));
+        for (const id of e.endpointIds) claimSoon(id);
       }
     },
   );
   const timer = setInterval(sweep, heartbeatMs);
   timer.unref();
+  const workSweep = createWorkSweep({
+    intervalMs: options.workSweepIntervalMs,
+    connected: () => [...new Set([...sockets.keys(), ...pollers.keys()])],
+    withWork: (ids) => services.agentWork.endpointsWithWork(ids),
+    claim: claimSoon,
+    logger: log,
+  });
+  workSweep.start();
   server.on('upgrade', onUpgrade);
 
   return {
@@ -244,10 +273,13 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
       return outbox.drain();
     },
     isConnected: (endpointId) => sockets.has(endpointId),
+    sweepNow: () => workSweep.runNow(),
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(timer);
+      await workSweep.stop();
+      await batcher.close();
       unsubscribe();
       server.off('upgrade', onUpgrade);
       for (const outbox of pollers.values()) outbox.wake();

@@ -61,7 +61,7 @@ describe('loadConfig', () => {
     const problems = problemsOf(() =>
       loadConfig({
         argv: ['--chunk-size', '1024', '--bogus'],
-        env: { QUARRY_PORT: 'eighty', QUARRY_LOCAL_AGENT: 'maybe', QUARRY_DATABASE_URL: 'postgres://x' },
+        env: { QUARRY_PORT: 'eighty', QUARRY_LOCAL_AGENT: 'maybe', QUARRY_DATABASE_URL: 'mysql://x' },
         cwd: dir,
       }),
     );
@@ -98,5 +98,30 @@ describe('loadConfig', () => {
 
     assert.match(problemsOf(() => loadConfig({ argv: ['--config', bad], env: {}, cwd: dir }))[0] ?? '', /is not a JSON object/);
     assert.match(problemsOf(() => loadConfig({ argv: ['--config', join(dir, 'missing.json')], env: {}, cwd: dir }))[0] ?? '', /ENOENT/);
+  });
+});
+
+describe('loadConfig: database and blob store locations', () => {
+  it('keeps a PostgreSQL URL, and redacts its password when printed', () => {
+    const c = loadConfig({ env: { QUARRY_DATABASE_URL: 'postgres://quarry:s3cret@db:5432/quarry', QUARRY_MIGRATE: 'true' }, cwd: dir });
+
+    assert.equal(c.databaseUrl, 'postgres://quarry:s3cret@db:5432/quarry');
+    assert.equal(c.migrate, true);
+    assert.equal(redactConfig(c).databaseUrl, 'postgres://quarry:redacted@db:5432/quarry');
+  });
+
+  it('treats a file path (or sqlite:PATH) as the SQLite file, resolved against cwd', () => {
+    assert.equal(loadConfig({ env: { QUARRY_DATABASE_URL: 'db/q.sqlite' }, cwd: dir }).database.path, join(dir, 'db', 'q.sqlite'));
+    assert.equal(loadConfig({ argv: ['--database-url', 'sqlite:/var/q.db'], env: {}, cwd: dir }).database.path, '/var/q.db');
+  });
+
+  it('refuses other schemes, two database settings at once, and a blob URL that is not s3://', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ argv: ['--database-path', 'x.db'], env: { QUARRY_DATABASE_URL: 'mysql://db/q', QUARRY_BLOB_URL: 'gs://bucket' }, cwd: dir }),
+    );
+
+    assert.ok(problems.some((p) => p.startsWith('databaseUrl (from QUARRY_DATABASE_URL): unsupported database URL scheme "mysql"')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.includes('either databaseUrl or database.path')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('blobUrl (from QUARRY_BLOB_URL)')), problems.join('\n'));
   });
 });

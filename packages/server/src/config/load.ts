@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { ConfigSchema, type ServerConfig } from './schema.js';
+import { storeLocationProblems, resolveDatabaseUrl } from './store-locations.js';
 
 /**
  * The only module of the server that reads `process.env` (and only when the caller passes no env).
@@ -73,6 +74,7 @@ export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
     if (err.keyword === 'boolean' && err.schemaPath.endsWith('additionalProperties')) continue;
     problems.push(describeProblem(err.instancePath, err.message, err.params, sources));
   }
+  problems.push(...storeLocationProblems(withDefaults, sources));
   if (problems.length === 0) problems.push(...crossFieldProblems(withDefaults as ServerConfig));
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(resolvePaths(withDefaults as ServerConfig, cwd));
@@ -98,7 +100,7 @@ function crossFieldProblems(c: ServerConfig): string[] {
 function resolvePaths(c: ServerConfig, cwd: string): ServerConfig {
   const dataDir = resolve(cwd, c.dataDir);
   const dbPath = c.database.path === '' ? join(dataDir, 'quarry.db') : isAbsolute(c.database.path) ? c.database.path : resolve(cwd, c.database.path);
-  return { ...c, dataDir, publicUrl: c.publicUrl.replace(/\/+$/, ''), database: { ...c.database, path: dbPath } };
+  return { ...c, dataDir, publicUrl: c.publicUrl.replace(/\/+$/, ''), ...resolveDatabaseUrl(c.databaseUrl, { ...c.database, path: dbPath }, cwd) };
 }
 
 function layerOf(values: Record<string, unknown>, source: Source): Layer {
@@ -157,7 +159,6 @@ function readEnv(env: Readonly<Record<string, string | undefined>>, problems: st
     layer.values.database = { path: env.QUARRY_DATABASE_PATH };
     layer.sources.set('database.path', 'QUARRY_DATABASE_PATH');
   }
-  if (env.QUARRY_DATABASE_URL) problems.push('database (from QUARRY_DATABASE_URL): only the embedded SQLite database is supported in this version');
   return layer;
 }
 

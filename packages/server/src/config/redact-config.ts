@@ -1,4 +1,5 @@
 import { SECRET_CONFIG_KEYS, type ServerConfig } from './schema.js';
+import { redactUrlPassword } from './store-locations.js';
 
 /** What a set secret is printed as. */
 export const REDACTED = '[redacted]';
@@ -10,5 +11,6 @@ export const REDACTED = '[redacted]';
 export function redactConfig(config: ServerConfig): Record<string, unknown> {
   const copy: Record<string, unknown> = structuredClone(config) as Record<string, unknown>;
   for (const key of SECRET_CONFIG_KEYS) if (copy[key] !== null && copy[key] !== undefined) copy[key] = REDACTED;
+  if (typeof copy.databaseUrl === 'string') copy.databaseUrl = redactUrlPassword(copy.databaseUrl);
   return copy;
 }

@@ -18,8 +18,8 @@ const Seconds = (def: number, description: string, minimum = 1) =>
  */
 export const DatabaseConfigSchema = Type.Object(
   {
-    driver: Type.Literal('sqlite', { default: 'sqlite', description: 'Database driver. Only `sqlite` (embedded) for now.' }),
-    path: Type.String({ default: '', description: 'SQLite file. Empty means `<dataDir>/quarry.db`.' }),
+    driver: Type.Literal('sqlite', { default: 'sqlite', description: 'Embedded database driver (`sqlite`); set databaseUrl for PostgreSQL.' }),
+    path: Type.String({ default: '', description: 'SQLite file when databaseUrl is empty. Empty means `<dataDir>/quarry.db`.' }),
   },
   { additionalProperties: false, default: { driver: 'sqlite', path: '' }, description: 'Where tasks, endpoints, credentials and the audit log are stored.' },
 );
@@ -65,6 +65,22 @@ export const ConfigSchema = Type.Object(
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * MiB, default: MiB, description: 'Largest JSON request body in bytes (chunk uploads are limited by chunkSize instead).' }),
     tickIntervalMs: Type.Integer({ minimum: 50, maximum: 600_000, default: 1000, description: 'How often the task engine checks deadlines, expiry and retries.' }),
     database: DatabaseConfigSchema,
+    databaseUrl: Type.String({
+      default: '',
+      description:
+        'Database to use: `postgres://user@host:5432/db` (or `postgresql://…`) for PostgreSQL, shared by every node; a file path (or `sqlite:PATH`) for embedded SQLite; empty means SQLite at `database.path`. Prefer PGPASSWORD (or ~/.pgpass) to a password in the URL.',
+    }),
+    databasePoolMax: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'PostgreSQL connections per node.' }),
+    migrate: Type.Boolean({
+      default: false,
+      description: 'On PostgreSQL, apply pending database migrations at start (`--migrate`); without it a node refuses to start while migrations are pending. Embedded SQLite always migrates.',
+    }),
+    blobUrl: Type.String({
+      default: '',
+      pattern: '^(s3://[^\\s]+)?$',
+      description:
+        'Where encrypted file chunks are stored: `s3://bucket[/prefix]?region=…[&endpoint=…][&forcePathStyle=true]` for S3 or an S3-compatible store (credentials from the standard AWS variables, e.g. AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY); empty means `<dataDir>/blobs` on local disk.',
+    }),
   },
   { additionalProperties: false },
 );

@@ -23,8 +23,12 @@ import {
 
 const PBKDF2_ITERATIONS = 1000;
 const AES_KEY_BYTES = 32;
-/** Keystream is made (and data XORed) this many bytes at a time; a multiple of the AES block. */
-const BATCH_BYTES = 256 * 1024;
+/**
+ * Keystream is made (and data XORed) this many bytes at a time; a multiple of the AES block.
+ * node:crypto allocates (and copies) its output on every call; below glibc's 128 KiB mmap
+ * threshold that memory is reused heap rather than freshly mapped (and faulted-in) pages.
+ */
+const BATCH_BYTES = 64 * 1024;
 const BLOCK = 16;
 const MAX_NAME_BYTES = 0xffff;
 const FALLBACK_NAME = 'file';
@@ -45,7 +49,7 @@ export interface AesZipOptions {
 
 /**
  * An AES-256 encrypted zip holding `source` as one stored entry. The source is consumed with
- * backpressure, memory stays at about two 1 MiB batches, and destroying the result destroys the
+ * backpressure, memory stays at a few 64 KiB batches, and destroying the result destroys the
  * source. Its length is known up front: {@link aesZipLength}.
  *
  * @example reply.header('content-length', aesZipLength(opts)).send(createAesZipStream({ ...opts, password, source }));
@@ -85,7 +89,7 @@ class AesZipEncryptor extends Transform {
   private readonly hmac: Hmac;
   private readonly headerLength: number;
   private received = 0;
-  private batch: Buffer = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private readonly batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private batchFill = 0;
 
   constructor(entry: EntryInfo, password: string) {
@@ -128,13 +132,14 @@ class AesZipEncryptor extends Transform {
     callback();
   }
 
-  /** Encrypts the batch in place and hands it downstream; a fresh batch takes its place. */
+  /**
+   * Encrypts the batch into the keystream buffer (fresh from the cipher, so it can be handed
+   * downstream) and reuses the batch: one allocation per batch, the one node:crypto makes anyway.
+   */
   private emitBatch(): void {
-    const out = this.batch.subarray(0, this.batchFill);
-    this.keystream.xorInPlace(out);
+    const out = this.keystream.encrypt(this.batch.subarray(0, this.batchFill));
     this.hmac.update(out);
     this.push(out);
-    this.batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
     this.batchFill = 0;
   }
 }
@@ -155,7 +160,8 @@ class CtrKeystream {
     if (endianness() !== 'LE') throw new Error('the AES zip writer needs a little-endian CPU');
   }
 
-  xorInPlace(data: Buffer): void {
+  /** data ^ keystream, in a new buffer (the keystream's own). */
+  encrypt(data: Buffer): Buffer {
     const blocks = Math.ceil(data.length / BLOCK);
     const words = this.counterWords;
     for (let i = 0, w = 0; i < blocks; i += 1, w += 4) {
@@ -164,8 +170,9 @@ class CtrKeystream {
       words[w + 1] = Math.floor(counter / 0x100000000);
     }
     this.next += blocks;
-    const stream = this.ecb.update(this.counters.subarray(0, blocks * BLOCK));
-    xorInto(data, stream);
+    const out = this.ecb.update(this.counters.subarray(0, blocks * BLOCK)).subarray(0, data.length);
+    xorInto(out, data);
+    return out;
   }
 }
 

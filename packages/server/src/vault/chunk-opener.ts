@@ -1,4 +1,4 @@
-import { createDecipheriv } from 'node:crypto';
+import { createDecipheriv, type DecipherGCM } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { appError, isAppError, type AppError, type BlobStore, type ContentRef } from '@quarry/core';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aead.js';
@@ -16,6 +16,11 @@ import type { DataKey } from './data-key.js';
 const REASON_INTEGRITY = 'stored content failed its integrity check (corrupt or tampered)';
 const REASON_BAD_REF = 'content reference is inconsistent';
 const STAT_CONCURRENCY = 16;
+/**
+ * Largest piece handed to the decipher at once. node:crypto allocates (and copies) its output per
+ * call; below glibc's 128 KiB mmap threshold that memory is reused heap, not fresh pages.
+ */
+const DECIPHER_SLICE_BYTES = 64 * 1024;
 
 /** The part of one chunk a read needs, in chunk-local plaintext offsets (inclusive; end -1 = empty). */
 interface ChunkRead {
@@ -72,81 +77,177 @@ export async function checkChunksPresent(blobs: BlobStore, uploadId: string, rea
 
 /** Plaintext of the planned reads, decrypting and authenticating one segment at a time. */
 export function decryptReads(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[]): Readable {
-  return Readable.from(decryptAll(blobs, uploadId, dataKey, reads), { objectMode: false, highWaterMark: 1 });
+  return new SegmentDecryptor(blobs, uploadId, dataKey, reads);
 }
 
-async function* decryptAll(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[]): AsyncGenerator<Buffer> {
-  const seg = dataKey.segmentSize;
-  for (const read of reads) {
-    const first = read.end < 0 ? 0 : Math.floor(read.start / seg);
-    const last = read.end < 0 ? 0 : Math.floor(read.end / seg);
-    const lastLength = segmentPlainLength(read.plainSize, seg, last) + SEGMENT_OVERHEAD;
-    const range = { start: segmentOffset(seg, first), end: segmentOffset(seg, last) + lastLength - 1 };
-    const body = await blobs.get(chunkKey(uploadId, read.index), { range }).catch((err: unknown) => {
-      throw isAppError(err, 'RANGE_NOT_SATISFIABLE') ? integrityError(uploadId, read.index, err) : err;
-    });
-    const reader = new ExactReader(body, () => integrityError(uploadId, read.index));
+/**
+ * Decrypts each stored piece as it arrives (no copy into a segment buffer) and releases a
+ * segment's plaintext only once its tag has verified. The blob stream is consumed with 'data'
+ * events and paused for backpressure, so at most about one segment of plaintext is held.
+ */
+class SegmentDecryptor extends Readable {
+  private readonly blobs: BlobStore;
+  private readonly uploadId: string;
+  private readonly dataKey: DataKey;
+  private readonly reads: ChunkRead[];
+  private next = 0;
+  private current: ChunkRead | null = null;
+  private body: Readable | null = null;
+  private opening = false;
+  /** Segments of the current chunk read: first and last wanted, the one arriving, and its bytes so far. */
+  private first = 0;
+  private last = 0;
+  private segment = 0;
+  private segmentTotal = 0;
+  private sealedLength = 0;
+  private consumed = 0;
+  private readonly nonce = Buffer.alloc(GCM_NONCE_BYTES);
+  private readonly tag = Buffer.alloc(GCM_TAG_BYTES);
+  private decipher: DecipherGCM | null = null;
+  private plain: Buffer[] = [];
+
+  constructor(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[]) {
+    super();
+    this.blobs = blobs;
+    this.uploadId = uploadId;
+    this.dataKey = dataKey;
+    this.reads = reads;
+  }
+
+  override _read(): void {
+    if (this.body) this.body.resume();
+    else if (!this.opening) void this.openNext();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.body?.destroy();
+    this.body = null;
+    callback(err);
+  }
+
+  private async openNext(): Promise<void> {
+    const read = this.reads[this.next];
+    if (read === undefined) {
+      this.push(null);
+      return;
+    }
+    this.next += 1;
+    const seg = this.dataKey.segmentSize;
+    this.opening = true;
+    let body: Readable;
     try {
-      const total = segmentCount(read.plainSize, seg);
-      for (let s = first; s <= last; s += 1) {
-        const length = segmentPlainLength(read.plainSize, seg, s);
-        const sealed = await reader.read(length + SEGMENT_OVERHEAD);
-        const plain = openSegment(dataKey.key, sealed, segmentAad(uploadId, read.index, s, s === total - 1));
-        if (plain === null) throw integrityError(uploadId, read.index);
-        const from = s === first ? read.start - s * seg : 0;
-        const to = s === last ? read.end - s * seg + 1 : length;
-        if (to > from) yield from === 0 && to === plain.length ? plain : plain.subarray(from, to);
-      }
+      const first = read.end < 0 ? 0 : Math.floor(read.start / seg);
+      const last = read.end < 0 ? 0 : Math.floor(read.end / seg);
+      const lastLength = segmentPlainLength(read.plainSize, seg, last) + SEGMENT_OVERHEAD;
+      const range = { start: segmentOffset(seg, first), end: segmentOffset(seg, last) + lastLength - 1 };
+      body = await this.blobs.get(chunkKey(this.uploadId, read.index), { range }).catch((err: unknown) => {
+        throw isAppError(err, 'RANGE_NOT_SATISFIABLE') ? integrityError(this.uploadId, read.index, err) : err;
+      });
+      this.current = read;
+      this.first = first;
+      this.last = last;
+      this.segment = first;
+      this.segmentTotal = segmentCount(read.plainSize, seg);
+      this.startSegment();
+    } catch (err) {
+      this.destroy(err as Error);
+      return;
     } finally {
+      this.opening = false;
+    }
+    if (this.destroyed) {
       body.destroy();
+      return;
+    }
+    this.body = body;
+    body.on('data', (piece: Buffer) => this.consume(piece));
+    body.once('end', () => this.endChunk());
+    body.once('error', (err) => this.destroy(err));
+  }
+
+  private startSegment(): void {
+    const read = this.current!;
+    this.sealedLength = segmentPlainLength(read.plainSize, this.dataKey.segmentSize, this.segment) + SEGMENT_OVERHEAD;
+    this.consumed = 0;
+    this.decipher = null;
+    this.plain = [];
+  }
+
+  /** Splits a stored piece into nonce, ciphertext and tag bytes of the segments it spans. */
+  private consume(piece: Buffer): void {
+    let offset = 0;
+    while (offset < piece.length) {
+      if (this.segment > this.last) return this.fail();
+      const tagAt = this.sealedLength - GCM_TAG_BYTES;
+      const take = Math.min(piece.length - offset, this.sealedLength - this.consumed);
+      const part = piece.subarray(offset, offset + take);
+      offset += take;
+      let at = 0;
+      if (this.consumed < GCM_NONCE_BYTES) {
+        at = part.copy(this.nonce, this.consumed, 0, Math.min(part.length, GCM_NONCE_BYTES - this.consumed));
+        this.consumed += at;
+        if (this.consumed === GCM_NONCE_BYTES) this.decipher = this.createDecipher();
+      }
+      while (at < part.length && this.consumed < tagAt) {
+        const n = Math.min(part.length - at, tagAt - this.consumed, DECIPHER_SLICE_BYTES);
+        const out = this.decipher!.update(part.subarray(at, at + n));
+        if (out.length > 0) this.plain.push(out);
+        at += n;
+        this.consumed += n;
+      }
+      if (at < part.length) {
+        this.consumed += part.copy(this.tag, this.consumed - tagAt, at);
+      }
+      if (this.consumed === this.sealedLength && !this.finishSegment()) return;
     }
   }
-}
 
-function openSegment(key: Buffer, sealed: Buffer, aad: Buffer): Buffer | null {
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, GCM_NONCE_BYTES));
-    decipher.setAAD(aad);
-    decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
-    const plain = decipher.update(sealed.subarray(GCM_NONCE_BYTES, sealed.length - GCM_TAG_BYTES));
-    decipher.final();
-    return plain;
-  } catch {
-    return null;
-  }
-}
-
-/** Reads exact-length records from a byte stream (segments span the store's read chunks). */
-class ExactReader {
-  private readonly iterator: AsyncIterator<Buffer>;
-  private pending: Buffer = Buffer.alloc(0);
-
-  constructor(
-    stream: Readable,
-    private readonly onShort: () => Error,
-  ) {
-    this.iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  private createDecipher(): DecipherGCM {
+    const read = this.current!;
+    const decipher = createDecipheriv('aes-256-gcm', this.dataKey.key, this.nonce);
+    decipher.setAAD(segmentAad(this.uploadId, read.index, this.segment, this.segment === this.segmentTotal - 1));
+    return decipher;
   }
 
-  async read(length: number): Promise<Buffer> {
-    if (this.pending.length >= length) return this.take(length);
-    const out = Buffer.allocUnsafe(length);
-    let filled = this.pending.copy(out);
-    this.pending = Buffer.alloc(0);
-    while (filled < length) {
-      const next = await this.iterator.next();
-      if (next.done) throw this.onShort();
-      const piece = next.value;
-      const used = piece.copy(out, filled, 0, Math.min(piece.length, length - filled));
-      filled += used;
-      if (used < piece.length) this.pending = piece.subarray(used);
+  /** Verifies the tag and pushes the wanted part of the plaintext; false once the stream failed. */
+  private finishSegment(): boolean {
+    const read = this.current!;
+    const seg = this.dataKey.segmentSize;
+    const decipher = this.decipher!;
+    try {
+      decipher.setAuthTag(this.tag);
+      decipher.final();
+    } catch {
+      this.fail();
+      return false;
     }
-    return out;
+    const length = this.sealedLength - SEGMENT_OVERHEAD;
+    const from = this.segment === this.first ? read.start - this.segment * seg : 0;
+    const to = this.segment === this.last ? read.end - this.segment * seg + 1 : length;
+    let wantMore = true;
+    let position = 0;
+    for (const out of this.plain) {
+      const a = Math.max(from - position, 0);
+      const b = Math.min(to - position, out.length);
+      position += out.length;
+      if (b > a) wantMore = this.push(a === 0 && b === out.length ? out : out.subarray(a, b));
+    }
+    this.segment += 1;
+    if (this.segment <= this.last) this.startSegment();
+    if (!wantMore) this.body?.pause();
+    return true;
   }
 
-  private take(length: number): Buffer {
-    const out = this.pending.subarray(0, length);
-    this.pending = this.pending.subarray(length);
-    return out;
+  private endChunk(): void {
+    if (this.destroyed) return;
+    if (this.segment <= this.last) return this.fail();
+    this.body = null;
+    this.current = null;
+    // The consumer may already be waiting in _read for more data.
+    void this.openNext();
+  }
+
+  private fail(): void {
+    this.destroy(integrityError(this.uploadId, this.current?.index ?? -1));
   }
 }

@@ -1,13 +1,14 @@
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { isStoreError } from '@quarry/core';
+import { describeEachDialect } from '@quarry/testing';
 import { ADMIN, createHarness, type Harness } from './service-harness.js';
 
-describe('audit log', () => {
+describeEachDialect('audit log', (dialect) => {
   let h: Harness;
   before(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   after(async () => {
     await h.close();

@@ -1,14 +1,15 @@
-import { describe, it, before, after } from 'node:test';
+import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '@quarry/core';
+import { describeEachDialect } from '@quarry/testing';
 import { ADMIN, createHarness, type Harness } from './service-harness.js';
 
 const REQUEST = { hostname: 'web-01', os: 'linux' as const, osVersion: '6.1', arch: 'x64', agentVersion: '0.1.0', ipAddresses: ['10.0.0.5'] };
 
-describe('enrolment and authentication', () => {
+describeEachDialect('enrolment and authentication', (dialect) => {
   let h: Harness;
   before(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   after(async () => {
     await h.close();

@@ -1,12 +1,13 @@
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { isAppError } from '@quarry/core';
+import { describeEachDialect } from '@quarry/testing';
 import { ADMIN, createHarness, enrolEndpoint, type Harness } from './service-harness.js';
 
-describe('retrievals: create, claim, start, cancel', () => {
+describeEachDialect('retrievals: create, claim, start, cancel', (dialect) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   afterEach(async () => {
     await h.close();
@@ -110,10 +111,10 @@ describe('retrievals: create, claim, start, cancel', () => {
   });
 });
 
-describe('engine: expiry, inactivity, retries', () => {
+describeEachDialect('engine: expiry, inactivity, retries', (dialect) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   afterEach(async () => {
     await h.close();
@@ -197,10 +198,10 @@ describe('engine: expiry, inactivity, retries', () => {
   });
 });
 
-describe('paging', () => {
+describeEachDialect('paging', (dialect) => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createHarness(dialect);
   });
   afterEach(async () => {
     await h.close();

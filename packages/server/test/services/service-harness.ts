@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -13,7 +11,8 @@ import {
   type ChunkVault,
   type QuarryServices,
 } from '@quarry/core';
-import { openSqlStore, type SqlStore } from '@quarry/storage-sql';
+import { migrationsFingerprint, openSqlStore, type SqlStore } from '@quarry/storage-sql';
+import { makeTestDatabase, makeTempDir, type TestDatabase, type TestDatabaseTemplate, type TestDialect } from '@quarry/testing';
 import { LocalBlobStore } from '@quarry/storage-blob-local';
 import { createChunkVault, createNodeSecrets } from '../../src/vault/index.js';
 
@@ -49,20 +48,41 @@ export const TEST_SETTINGS: EngineSettings = {
 export const ADMIN: Actor = { type: 'credential', id: '00000000000000aa', name: 'test admin', role: 'admin', canDownload: true, ip: '127.0.0.1' };
 
 export interface Harness {
+  dialect: TestDialect;
   services: QuarryServices;
   store: SqlStore;
+  /** The harness's database; open another store on it to play a second server node. */
+  database: TestDatabase;
   clock: ManualClock;
   events: DomainEvent[];
   vault: ChunkVault;
+  /** Temp directory for blobs and other files; removed by close(). */
   dir: string;
   close(): Promise<void>;
 }
 
-/** Real SQLite file, real vault over a real blob directory, a manual clock. */
-export async function createHarness(settings: Partial<EngineSettings> = {}): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'quarry-services-'));
-  const store = await openSqlStore({ driver: 'sqlite', path: join(dir, 'quarry.db') });
-  await store.migrate();
+/** Test databases are copied from one migrated once per migration set (PostgreSQL). */
+const MIGRATED: TestDatabaseTemplate = {
+  key: `migrated_${migrationsFingerprint()}`,
+  async prepare(options) {
+    const store = await openSqlStore(options);
+    try {
+      await store.migrate();
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/**
+ * A brand-new database of `dialect` (SQLite temp file, or a PostgreSQL database of its own), a real
+ * vault over a real blob directory, and a manual clock.
+ */
+export async function createHarness(dialect: TestDialect, settings: Partial<EngineSettings> = {}): Promise<Harness> {
+  const tmp = await makeTempDir('quarry-services');
+  const database = await makeTestDatabase(dialect, 'services', MIGRATED);
+  const store = await openSqlStore(database.options);
+  const dir = tmp.dir;
   const masterKey = randomBytes(32);
   const clock = new ManualClock();
   const events: DomainEvent[] = [];
@@ -77,15 +97,18 @@ export async function createHarness(settings: Partial<EngineSettings> = {}): Pro
     settings: { ...TEST_SETTINGS, ...settings },
   });
   return {
+    dialect,
     services,
     store,
+    database,
     clock,
     events,
     vault,
     dir,
     async close() {
       await store.close();
-      await rm(dir, { recursive: true, force: true });
+      await database.cleanup();
+      await tmp.cleanup();
     },
   };
 }

@@ -1,10 +1,11 @@
-import { describe, it, beforeEach, afterEach } from 'node:test';
+import { it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAppError } from '@quarry/core';
 import type { RetrievalCommand } from '@quarry/protocol';
+import { describeEachDialect } from '@quarry/testing';
 import { ADMIN, bodyOf, createHarness, enrolEndpoint, hashesOf, sha256, type Harness } from './service-harness.js';
 
 const CHUNK = 1024;
@@ -19,14 +20,14 @@ function chunkOf(data: Buffer, index: number): Buffer {
   return data.subarray(index * CHUNK, Math.min(data.length, (index + 1) * CHUNK));
 }
 
-describe('upload path: begin, chunks, complete', () => {
+describeEachDialect('upload path: begin, chunks, complete', (dialect) => {
   let h: Harness;
   let endpointId: string;
   let command: RetrievalCommand;
   let taskId: number;
 
   beforeEach(async () => {
-    h = await createHarness({ chunkSize: CHUNK });
+    h = await createHarness(dialect, { chunkSize: CHUNK });
     endpointId = (await enrolEndpoint(h, 'files-host')).endpointId;
     taskId = (await h.services.retrievals.create(ADMIN, { endpoints: [endpointId], paths: ['/data/a.bin', '/data/b.bin'] })).id;
     [command] = (await h.services.agentWork.claimCommands(endpointId, { resendInFlight: false })) as [RetrievalCommand];
@@ -230,13 +231,13 @@ describe('upload path: begin, chunks, complete', () => {
   });
 });
 
-describe('download links', () => {
+describeEachDialect('download links', (dialect) => {
   let h: Harness;
   let fileId: number;
   let data: Buffer;
 
   beforeEach(async () => {
-    h = await createHarness({ chunkSize: CHUNK });
+    h = await createHarness(dialect, { chunkSize: CHUNK });
     const { endpointId } = await enrolEndpoint(h, 'dl-host');
     await h.services.retrievals.create(ADMIN, { endpoints: [endpointId], paths: ['C:\\Users\\x\\report.docx'] });
     const [command] = await h.services.agentWork.claimCommands(endpointId, { resendInFlight: false });

@@ -2,15 +2,37 @@ import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
 import type { StoreErrorKind } from '@quarry/core';
 import type { Database } from './schema.js';
 
-/** What differs between databases; everything else in storage-sql is shared. */
+/**
+ * What differs between databases, as flags the shared code reads. Nothing outside `dialects/`
+ * asks which database it runs on; it asks what the database can do.
+ */
 export interface SqlCapabilities {
-  /** `SELECT … FOR UPDATE SKIP LOCKED` for claiming work across connections (PostgreSQL). */
+  /**
+   * `SELECT … FOR UPDATE SKIP LOCKED`: several connections claim disjoint rows at once
+   * (PostgreSQL). Without it a single writer serialises claims (SQLite `BEGIN IMMEDIATE`).
+   */
   supportsSkipLocked: boolean;
+  /**
+   * `SELECT … FOR UPDATE` inside a transaction. Needed where transactions run concurrently at
+   * READ COMMITTED: re-deriving a task's status must see every committed subtask change, so the
+   * task row is locked before its subtasks are counted.
+   */
+  supportsRowLocks: boolean;
+  /** Isolation level transactions ask for; undefined keeps the database's only mode (SQLite). */
+  transactionIsolation: 'read committed' | undefined;
+  /** Runs of one transaction when the database aborts it as a serialisation failure or deadlock. */
+  maxTransactionAttempts: number;
+}
+
+/** A classified driver error. */
+export interface ClassifiedError {
+  kind: StoreErrorKind;
+  constraint: string | null;
 }
 
 /**
- * One database's edges: connection, capability flags, the integer id column, append-only
- * enforcement and error classification. Implemented under `dialects/<name>/`.
+ * One database's edges: connection, capability flags, column types, append-only enforcement,
+ * error classification and catalogue queries. Implemented under `dialects/<name>/`.
  */
 export interface DialectAdapter {
   readonly capabilities: SqlCapabilities;
@@ -19,9 +41,13 @@ export interface DialectAdapter {
   readonly autoIdType: 'integer' | 'bigint';
   autoIdColumn(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Type used for epoch-ms and other integer columns that may exceed 2^31. */
-  readonly bigIntType: 'integer' | 'bigint';
-  /** Makes `table` refuse UPDATE and DELETE. */
+  readonly bigIntType: 'bigint';
+  /** Makes `table` refuse UPDATE and DELETE (and TRUNCATE where the database has it). */
   makeAppendOnly(db: Kysely<unknown>, table: string): Promise<void>;
-  /** Classifies a driver error, or null when it is not a constraint failure we translate. */
-  classifyError(err: unknown): { kind: StoreErrorKind; constraint: string | null } | null;
+  /** Classifies a driver error, or null when it is not one we translate. */
+  classifyError(err: unknown): ClassifiedError | null;
+  /** True when re-running the whole transaction may succeed (serialisation failure, deadlock). */
+  isTransientError(err: unknown): boolean;
+  /** Primary-key columns of every user table, for schema snapshots. */
+  listPrimaryKeys<DB>(db: Kysely<DB>): Promise<Map<string, string[]>>;
 }

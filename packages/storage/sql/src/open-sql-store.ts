@@ -1,15 +1,19 @@
 import type { DialectAdapter } from './dialect-adapter.js';
+import { createPostgresAdapter } from './dialects/postgres/postgres-adapter.js';
 import { createSqliteAdapter } from './dialects/sqlite/sqlite-adapter.js';
 import { createSqlStore, type SqlStore } from './sql-store.js';
 
-/** Which database to open. PostgreSQL arrives as another member of this union. */
-export type SqlStoreOptions = { driver: 'sqlite'; path: string };
+/**
+ * Which database to open. SQLite: one file, one writer (a single node, or nodes sharing a local
+ * disk). PostgreSQL: any number of nodes; `poolMax` is connections per node (default 10).
+ */
+export type SqlStoreOptions = { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string; poolMax?: number | undefined };
 
 /**
- * Opens the database and returns the store. It does not migrate: call `pendingMigrations()` and
- * `migrate()` as the server's policy dictates.
+ * Opens the database and returns the store. It does not migrate: check `unknownMigrations()` and
+ * `pendingMigrations()` and call `migrate()` as the server's policy dictates.
  *
- * @example const store = await openSqlStore({ driver: 'sqlite', path: 'data/quarry.db' }); await store.migrate();
+ * @example const store = await openSqlStore({ driver: 'postgres', url: 'postgres://quarry@db/quarry' }); await store.migrate();
  */
 export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> {
   const adapter = selectAdapter(options);
@@ -20,5 +24,7 @@ function selectAdapter(options: SqlStoreOptions): DialectAdapter {
   switch (options.driver) {
     case 'sqlite':
       return createSqliteAdapter(options.path);
+    case 'postgres':
+      return createPostgresAdapter({ url: options.url, poolMax: options.poolMax });
   }
 }

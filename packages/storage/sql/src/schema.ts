@@ -157,6 +157,50 @@ export interface AuditEventsTable {
   details: string;
 }
 
+export interface SweepsTable {
+  task_id: Int;
+  criteria: string;
+  created_at: Int;
+}
+
+export interface SweepProgressTable {
+  subtask_id: Int;
+  task_id: Int;
+  attempt: Int;
+  next_seq: Int;
+  counters: string;
+  done: number;
+  truncated: number;
+  budget_hit: string | null;
+  results: Int;
+  updated_at: Int;
+}
+
+export interface FileElementsTable {
+  id: IntId;
+  guid: string;
+  endpoint_id: string;
+  path: string;
+  name: string;
+  size: Int;
+  mtime: Int | null;
+  owner: string | null;
+  md5: string;
+  sha1: string;
+  sha256: string;
+  first_seen_at: Int;
+  last_seen_at: Int;
+  last_task_id: Int;
+}
+
+export interface SweepResultsTable {
+  id: IntId;
+  task_id: Int;
+  subtask_id: Int;
+  element_id: Int;
+  seen_at: Int;
+}
+
 export interface Database {
   endpoints: EndpointsTable;
   enroll_tokens: EnrollTokensTable;
@@ -169,4 +213,8 @@ export interface Database {
   contents: ContentsTable;
   links: LinksTable;
   audit_events: AuditEventsTable;
+  sweeps: SweepsTable;
+  sweep_progress: SweepProgressTable;
+  file_elements: FileElementsTable;
+  sweep_results: SweepResultsTable;
 }

@@ -1,17 +1,42 @@
+import { createHash } from 'node:crypto';
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { initialMigration } from './0001_initial.js';
+import { addSweepsMigration } from './0002_add_sweeps.js';
+
+/**
+ * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
+ * that sorts before an applied one). Each factory gets the dialect adapter for column types and
+ * dialect-specific DDL; the migration itself is shared.
+ */
+const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: DialectAdapter) => Migration]> = [
+  ['0001_initial', initialMigration],
+  ['0002_add_sweeps', addSweepsMigration],
+];
 
 /**
  * Static provider: migrations are code imported here, not files scanned at run time, so they work
- * the same from source, from a bundle and in tests. Names sort in application order.
+ * the same from source, from a bundle and in tests.
  */
 export function createMigrationProvider(adapter: DialectAdapter): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return {
-        '0001_initial': initialMigration(adapter),
-      };
+      return Object.fromEntries(MIGRATIONS.map(([name, factory]) => [name, factory(adapter)]));
     },
   };
+}
+
+/** Names of all migrations this code knows, in order. */
+export function migrationNames(): string[] {
+  return MIGRATIONS.map(([name]) => name);
+}
+
+/**
+ * Identifies the migration set by names and code, so test tooling can key a migrated template
+ * database by it and never reuse one built from older migration code.
+ */
+export function migrationsFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const [name, factory] of MIGRATIONS) hash.update(`${name}\0${factory.toString()}\0`);
+  return hash.digest('hex').slice(0, 16);
 }

@@ -88,7 +88,7 @@ export class SubtaskRepository implements SubtaskStore {
   }
 
   async listClaimable(endpointId: string, now: number, limit: number): Promise<SubtaskRecord[]> {
-    let q = this.#db
+    const q = this.#db
       .selectFrom('subtasks')
       .innerJoin('tasks', 'tasks.id', 'subtasks.task_id')
       .selectAll('subtasks')
@@ -98,9 +98,41 @@ export class SubtaskRepository implements SubtaskStore {
       .where('tasks.expires_at', '>', now)
       .orderBy('subtasks.id')
       .limit(limit);
-    // With one writer (SQLite) the enclosing transaction already serialises claims.
-    if (this.#caps.supportsSkipLocked) q = q.forUpdate('subtasks').skipLocked();
-    return (await q.execute()).map(toRecord);
+    // The claim's transaction keeps these rows locked until it commits, so a claim on another node
+    // skips them instead of dispatching them twice. With one writer (SQLite) the enclosing
+    // transaction already serialises claims.
+    return (await this.#skippingLocked(q, 'subtasks').execute()).map(toRecord);
+  }
+
+  async listClaimableForEndpoints(endpointIds: readonly string[], now: number, limit: number): Promise<SubtaskRecord[]> {
+    if (endpointIds.length === 0) return [];
+    const q = this.#db
+      .selectFrom('subtasks')
+      .innerJoin('tasks', 'tasks.id', 'subtasks.task_id')
+      .selectAll('subtasks')
+      .where('subtasks.endpoint_id', 'in', [...endpointIds])
+      .where('subtasks.state', '=', 'queued')
+      .where((eb) => eb.or([eb('subtasks.next_attempt_at', 'is', null), eb('subtasks.next_attempt_at', '<=', now)]))
+      .where('tasks.expires_at', '>', now)
+      .orderBy('subtasks.id')
+      .limit(limit);
+    // Locked like listClaimable: a batch on another node skips these rows.
+    return (await this.#skippingLocked(q, 'subtasks').execute()).map(toRecord);
+  }
+
+  async listEndpointsWithClaimable(endpointIds: readonly string[], now: number): Promise<string[]> {
+    if (endpointIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('subtasks')
+      .innerJoin('tasks', 'tasks.id', 'subtasks.task_id')
+      .select('subtasks.endpoint_id')
+      .distinct()
+      .where('subtasks.endpoint_id', 'in', [...endpointIds])
+      .where('subtasks.state', '=', 'queued')
+      .where((eb) => eb.or([eb('subtasks.next_attempt_at', 'is', null), eb('subtasks.next_attempt_at', '<=', now)]))
+      .where('tasks.expires_at', '>', now)
+      .execute();
+    return rows.map((r) => r.endpoint_id);
   }
 
   async listByEndpointInStates(endpointId: string, states: readonly SubtaskState[], limit: number): Promise<SubtaskRecord[]> {
@@ -117,42 +149,50 @@ export class SubtaskRepository implements SubtaskStore {
   }
 
   async listExpiredQueued(now: number, limit: number): Promise<SubtaskRecord[]> {
-    const rows = await this.#db
+    const q = this.#db
       .selectFrom('subtasks')
       .innerJoin('tasks', 'tasks.id', 'subtasks.task_id')
       .selectAll('subtasks')
       .where('subtasks.state', '=', 'queued')
       .where('tasks.expires_at', '<=', now)
       .orderBy('subtasks.id')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
+      .limit(limit);
+    return (await this.#skippingLocked(q, 'subtasks').execute()).map(toRecord);
   }
 
   async listOverdue(states: readonly SubtaskState[], now: number, limit: number): Promise<SubtaskRecord[]> {
     if (states.length === 0) return [];
-    const rows = await this.#db
+    const q = this.#db
       .selectFrom('subtasks')
       .selectAll()
       .where('deadline_at', '<=', now)
       .where('state', 'in', [...states])
       .orderBy('deadline_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
+      .orderBy('id')
+      .limit(limit);
+    return (await this.#skippingLocked(q, 'subtasks').execute()).map(toRecord);
   }
 
   async listDueRetries(now: number, limit: number): Promise<SubtaskRecord[]> {
-    const rows = await this.#db
+    const q = this.#db
       .selectFrom('subtasks')
       .selectAll()
       .where('state', '=', 'queued')
       .where('next_attempt_at', 'is not', null)
       .where('next_attempt_at', '<=', now)
       .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
+      .orderBy('id')
+      .limit(limit);
+    return (await this.#skippingLocked(q, 'subtasks').execute()).map(toRecord);
+  }
+
+  /**
+   * Engine tick scans: rows that a transaction on another node is moving right now are skipped
+   * rather than waited for (that node handles them). Outside a transaction the lock lasts only for
+   * the statement; the conditional update of each move still decides who wins.
+   */
+  #skippingLocked<Q extends { forUpdate(of: 'subtasks'): Q; skipLocked(): Q }>(q: Q, table: 'subtasks'): Q {
+    return this.#caps.supportsSkipLocked ? q.forUpdate(table).skipLocked() : q;
   }
 }
 

@@ -6,8 +6,17 @@ import { num, numOrNull, parseJson } from './row.js';
 
 export class TaskRepository implements TaskStore {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #lockOnRead: boolean;
+  /**
+   * @param options.lockOnRead `get` takes a row lock (`FOR UPDATE`). Set inside transactions on
+   * databases where transactions run concurrently at READ COMMITTED: a transaction reads the task
+   * before re-deriving its status from the subtasks, and the lock makes the next one wait and then
+   * count with this one's subtask changes visible, so two nodes finishing the last two subtasks at
+   * once cannot both store a stale status.
+   */
+  constructor(db: Kysely<Database>, options: { lockOnRead: boolean }) {
     this.#db = db;
+    this.#lockOnRead = options.lockOnRead;
   }
 
   async insert(r: NewTaskRecord): Promise<number> {
@@ -33,13 +42,16 @@ export class TaskRepository implements TaskStore {
   }
 
   async get(id: number): Promise<TaskRecord | null> {
-    const row = await this.#db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    let q = this.#db.selectFrom('tasks').selectAll().where('id', '=', id);
+    if (this.#lockOnRead) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
     return row ? toRecord(row) : null;
   }
 
-  async list(filter: { status?: TaskRecord['status'] | undefined }, page: PageRequest<number>): Promise<TaskRecord[]> {
+  async list(filter: { status?: TaskRecord['status'] | undefined; kind?: TaskRecord['kind'] | undefined }, page: PageRequest<number>): Promise<TaskRecord[]> {
     let q = this.#db.selectFrom('tasks').selectAll();
     if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+    if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
     if (page.after !== undefined) q = q.where('id', '<', page.after);
     return (await q.orderBy('id', 'desc').limit(page.limit).execute()).map(toRecord);
   }

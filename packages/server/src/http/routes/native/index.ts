@@ -10,6 +10,8 @@ import { meRoutes } from './me.js';
 import { retrievalEventRoutes } from './retrieval-events.js';
 import { retrievalRoutes } from './retrievals.js';
 import { subtaskRoutes } from './subtasks.js';
+import { elementRoutes } from './elements.js';
+import { sweepRoutes } from './sweeps.js';
 
 /** The native REST API under /api/v1, one plugin per resource. */
 export const nativeRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
@@ -24,6 +26,8 @@ export const nativeRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
     fileRoutes,
     downloadRoutes,
     auditRoutes,
+    sweepRoutes,
+    elementRoutes,
   ]) {
     await app.register(plugin, { ctx });
   }

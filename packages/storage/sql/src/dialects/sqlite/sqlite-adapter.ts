@@ -1,7 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, sql, type ColumnDefinitionBuilder } from 'kysely';
-import type { StoreErrorKind } from '@quarry/core';
-import type { DialectAdapter } from '../../dialect-adapter.js';
+import type { ClassifiedError, DialectAdapter } from '../../dialect-adapter.js';
 import type { Database } from '../../schema.js';
 import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 
@@ -12,9 +11,13 @@ const BUSY_TIMEOUT_MS = 5000;
 /** SQLite via better-sqlite3: one connection, WAL, foreign keys enforced. */
 export function createSqliteAdapter(path: string): DialectAdapter {
   return {
-    capabilities: { supportsSkipLocked: false },
+    // One writer at a time (BEGIN IMMEDIATE): claims and status refreshes are already serial, and
+    // a busy database waits on busy_timeout instead of aborting, so there is nothing to retry.
+    capabilities: { supportsSkipLocked: false, supportsRowLocks: false, transactionIsolation: undefined, maxTransactionAttempts: 1 },
     autoIdType: 'integer',
-    bigIntType: 'integer',
+    // Any declared type containing INT has INTEGER affinity (64-bit); "bigint" keeps the declared
+    // schema identical to PostgreSQL's for the snapshot test.
+    bigIntType: 'bigint',
     createKysely() {
       const database = new BetterSqlite3(path);
       // WAL lets readers run while a writer commits; busy_timeout makes concurrent writers (other
@@ -40,10 +43,20 @@ export function createSqliteAdapter(path: string): DialectAdapter {
       }
     },
     classifyError,
+    isTransientError: () => false,
+    async listPrimaryKeys<DB>(db: Kysely<DB>) {
+      const rows = await sql<{ tbl: string; name: string; pk: number }>`
+        select m.name as tbl, p.name as name, p.pk as pk
+        from sqlite_master m join pragma_table_info(m.name) p
+        where m.type = 'table' and p.pk > 0 order by m.name, p.pk`.execute(db);
+      const out = new Map<string, string[]>();
+      for (const r of rows.rows) out.set(r.tbl, [...(out.get(r.tbl) ?? []), r.name]);
+      return out;
+    },
   };
 }
 
-function classifyError(err: unknown): { kind: StoreErrorKind; constraint: string | null } | null {
+function classifyError(err: unknown): ClassifiedError | null {
   if (!(err instanceof Error)) return null;
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;

@@ -1,0 +1,80 @@
+// Hashing worker of the sweep hash pool (see hash-pool.ts, which documents the protocol). Plain
+// JavaScript on purpose: workers do not inherit the tsx loader the agent's launcher registers.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { parentPort, workerData } from 'node:worker_threads';
+
+const READ_BYTES = 1024 * 1024;
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+const { flags, bytes, budget, minSize, maxSize, modifiedSinceMs, hashes } = workerData;
+// With a hash list, files whose hashes are not in it come back as a bare code: most of a hash
+// search is misses, and three hex strings per miss would only cost copying.
+const wanted = hashes.length > 0 ? new Set(hashes) : null;
+const cancelFlags = new Int32Array(flags);
+const hashedBytes = new BigInt64Array(bytes);
+const filtered = minSize !== null || maxSize !== null || modifiedSinceMs !== null;
+const buf = Buffer.allocUnsafe(READ_BYTES);
+
+const outside = (size, mtimeMs) =>
+  (minSize !== null && size < minSize) || (maxSize !== null && size > maxSize) || (modifiedSinceMs !== null && mtimeMs < modifiedSinceMs);
+
+const UNREADABLE = new Set(['EACCES', 'EPERM', 'EIO', 'EBUSY']);
+
+/** Outcome codes: 0 hashed, 1 filtered out, 2 unreadable, 3 gone or not a regular file, 4 budget, 5 cancelled, 6 hashed but not in the hash list. */
+function hashOne(path, out) {
+  if (Atomics.load(cancelFlags, 0) !== 0) return out.push(5, 0, 0, 0, '', '', '');
+  let fd;
+  try {
+    // A stat first spares opening files the size or date filters reject.
+    if (filtered) {
+      const st = lstatSync(path);
+      if (!st.isFile()) return out.push(3, 0, 0, 0, '', '', '');
+      if (outside(st.size, st.mtimeMs)) return out.push(1, 0, 0, 0, '', '', '');
+    }
+    fd = openSync(path, OPEN_FLAGS);
+    const st = fstatSync(fd);
+    if (!st.isFile()) return out.push(3, 0, 0, 0, '', '', '');
+    if (outside(st.size, st.mtimeMs)) return out.push(1, 0, 0, 0, '', '', '');
+    let reserved = BigInt(st.size);
+    if (Atomics.add(hashedBytes, 0, reserved) + reserved > budget) {
+      Atomics.sub(hashedBytes, 0, reserved);
+      return out.push(4, 0, 0, 0, '', '', '');
+    }
+    const md5 = createHash('md5');
+    const sha1 = createHash('sha1');
+    const sha256 = createHash('sha256');
+    let pos = 0;
+    for (;;) {
+      if (Atomics.load(cancelFlags, 0) !== 0) {
+        Atomics.sub(hashedBytes, 0, reserved);
+        return out.push(5, 0, 0, 0, '', '', '');
+      }
+      const n = readSync(fd, buf, 0, READ_BYTES, pos);
+      if (n > 0) {
+        const view = buf.subarray(0, n);
+        md5.update(view);
+        sha1.update(view);
+        sha256.update(view);
+        pos += n;
+      }
+      // A short read is the end for a regular file; it spares one read per small file.
+      if (n < READ_BYTES) break;
+    }
+    // The file grew or shrank while read: account for what was really hashed.
+    if (BigInt(pos) !== reserved) Atomics.add(hashedBytes, 0, BigInt(pos) - reserved);
+    reserved = BigInt(pos);
+    const h = [md5.digest('hex'), sha1.digest('hex'), sha256.digest('hex')];
+    if (wanted && !wanted.has(h[0]) && !wanted.has(h[1]) && !wanted.has(h[2])) return out.push(6, 0, 0, 0, '', '', '');
+    out.push(0, pos, st.mtimeMs, st.uid, h[0], h[1], h[2]);
+  } catch (err) {
+    out.push(UNREADABLE.has(err?.code) ? 2 : 3, 0, 0, 0, '', '', '');
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+parentPort.on('message', (job) => {
+  const out = [];
+  for (const path of job.paths) hashOne(path, out);
+  parentPort.postMessage({ id: job.id, out });
+});

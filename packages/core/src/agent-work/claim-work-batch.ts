@@ -1,0 +1,97 @@
+import type { RetrievalCommand, TaskKind, WorkMessage } from '@quarry/protocol';
+import type { FileOpRecord } from '../ports/file-op-store.js';
+import type { SubtaskRecord } from '../ports/subtask-store.js';
+import type { ServiceDeps } from '../shared/service-deps.js';
+import { inTransaction } from '../shared/outbox.js';
+import { iso } from '../shared/time.js';
+import { NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
+import { transitionSubtask } from '../subtasks/transition-subtask.js';
+import { buildSweepCommand } from '../sweeps/build-sweep-command.js';
+import { refreshTaskStatus } from '../tasks/refresh-task-status.js';
+
+/** Most endpoints one batch claim takes; callers split larger sets. */
+export const CLAIM_ENDPOINT_BATCH = 250;
+/** Subtasks one batch claim hands out per endpoint on average; the rest wait for the next claim. */
+const SUBTASKS_PER_ENDPOINT = 10;
+/** Task kinds remembered (a kind never changes); cleared when full. */
+const KIND_CACHE_MAX = 10_000;
+
+/** Task kinds by task id, kept across claims: reading a task inside a claim locks its row. */
+export type TaskKindCache = Map<number, TaskKind>;
+
+/**
+ * claimWork for many endpoints in one transaction: one locking query (SKIP LOCKED) for all their
+ * due queued subtasks, one conditional update each, one query for their files, and each touched
+ * task's status re-derived once. Fan-out of a task to thousands of endpoints thus costs a few
+ * transactions instead of one per endpoint, each re-counting the whole task under its row lock.
+ * Does not resend in-flight work (connect-time claims do that). Endpoints without work are absent.
+ */
+export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, endpointIds: readonly string[]): Promise<Map<string, WorkMessage[]>> {
+  const out = new Map<string, WorkMessage[]>();
+  if (endpointIds.length === 0) return out;
+  if (endpointIds.length > CLAIM_ENDPOINT_BATCH) throw new RangeError(`at most ${CLAIM_ENDPOINT_BATCH} endpoints per batch claim`);
+  const { clock, settings } = deps;
+  const now = clock.now().getTime();
+  const started = Date.now();
+  const messages = await inTransaction(deps, async (tx, outbox) => {
+    const claimable = await tx.subtasks.listClaimableForEndpoints(endpointIds, now, endpointIds.length * SUBTASKS_PER_ENDPOINT);
+    const dispatched: SubtaskRecord[] = [];
+    for (const s of claimable) {
+      const result = await transitionSubtask(tx, outbox, now, { subtask: s, to: 'dispatched' }, {
+        patch: {
+          attempt: s.attempt + 1,
+          dispatchedAt: now,
+          startedAt: null,
+          deadlineAt: now + settings.inactivityTimeoutSeconds * 1000,
+          nextAttemptAt: null,
+        },
+        refreshTask: false,
+      });
+      if (result.ok) dispatched.push(result.subtask);
+    }
+    if (dispatched.length === 0) return [];
+    const taskIds = [...new Set(dispatched.map((s) => s.taskId))];
+    if (kinds.size > KIND_CACHE_MAX) kinds.clear();
+    for (const taskId of taskIds) if (!kinds.has(taskId)) kinds.set(taskId, (await tx.tasks.get(taskId))?.kind ?? 'retrieval');
+    const retrievals = dispatched.filter((s) => kinds.get(s.taskId) !== 'sweep');
+    const filesBySubtask = groupBySubtask(retrievals.length > 0 ? await tx.fileOps.listBySubtasks(retrievals.map((s) => s.id)) : []);
+    const built: Array<[string, WorkMessage]> = [];
+    for (const s of dispatched) {
+      if (kinds.get(s.taskId) === 'sweep') built.push([s.endpointId, { type: 'sweep', command: await buildSweepCommand(tx, s, true, now) }]);
+      else built.push([s.endpointId, { type: 'retrieve', command: retrievalCommand(s, filesBySubtask.get(s.id) ?? [], settings.chunkSize) }]);
+    }
+    // Last, so the task row is locked only for the end of the transaction.
+    for (const taskId of taskIds) await refreshTaskStatus(tx, outbox, taskId, now);
+    return built;
+  });
+  for (const [endpointId, message] of messages) {
+    const list = out.get(endpointId);
+    if (list) list.push(message);
+    else out.set(endpointId, [message]);
+  }
+  if (messages.length > 0) deps.logger.info({ endpoints: out.size, count: messages.length, durationMs: Date.now() - started }, 'subtasks dispatched (batch)');
+  return out;
+}
+
+function groupBySubtask(files: readonly FileOpRecord[]): Map<number, FileOpRecord[]> {
+  const out = new Map<number, FileOpRecord[]>();
+  for (const f of files) {
+    if (!NON_TERMINAL_FILE_OP_STATES.includes(f.state)) continue;
+    const list = out.get(f.subtaskId);
+    if (list) list.push(f);
+    else out.set(f.subtaskId, [f]);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.id - b.id);
+  return out;
+}
+
+function retrievalCommand(s: SubtaskRecord, files: readonly FileOpRecord[], chunkSize: number): RetrievalCommand {
+  return {
+    subtaskId: s.id,
+    taskId: s.taskId,
+    attempt: s.attempt,
+    files: files.map((f) => ({ fileOpId: f.id, path: f.path })),
+    chunkSize,
+    deadlineAt: iso(s.deadlineAt ?? 0),
+  };
+}

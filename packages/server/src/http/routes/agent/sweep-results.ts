@@ -1,0 +1,16 @@
+import { IntIdParams, SweepResultsBodySchema } from '@quarry/protocol';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { agentEndpointOf } from '../../plugins/auth.js';
+import type { RouteContext } from '../../route-context.js';
+
+const SweepResultsResponseSchema = Type.Object({ seq: Type.Integer(), duplicate: Type.Boolean() });
+
+/** A batch of sweep results from the agent walking its tree; the final batch ends the subtask. */
+export const sweepResultRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
+  app.post(
+    '/subtasks/:id/sweep-results',
+    { schema: { tags: ['agent'], security: [{ agentKey: [] }], params: IntIdParams, body: SweepResultsBodySchema, response: { 200: SweepResultsResponseSchema } } },
+    async (request) => ctx.services.agentWork.sweepResults(agentEndpointOf(request), request.params.id, request.body),
+  );
+};
