@@ -62,7 +62,13 @@ function launch(args: string[], env: Record<string, string>, logFile: string, us
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) });
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close' comes after the child's output pipes have drained; resolve only once the log file
+  // holds everything the process wrote, so a test reading the log after a kill sees all of it.
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('close', (code) => {
+      out.end(() => resolve(code));
+    }),
+  );
   return {
     child,
     logFile,
