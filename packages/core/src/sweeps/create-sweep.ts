@@ -7,6 +7,7 @@ import { resolveEndpoint } from '../endpoints/resolve-endpoint.js';
 import { actorRef } from '../shared/actor-ref.js';
 import { inTransaction } from '../shared/outbox.js';
 import { refreshTaskStatus } from '../tasks/refresh-task-status.js';
+import { insertQueuedSubtasks, insertTask } from '../tasks/insert-task.js';
 import { validateCriteria } from './validate-criteria.js';
 
 const MAX_NAME_LENGTH = 200;
@@ -31,7 +32,7 @@ export async function createSweep(deps: ServiceDeps, actor: Actor, body: CreateS
   const name = (body.name ?? `sweep ${first}${criteria.roots.length > 1 ? ` (+${criteria.roots.length - 1})` : ''}`).slice(0, MAX_NAME_LENGTH);
 
   return inTransaction(deps, async (tx, out) => {
-    const taskId = await tx.tasks.insert({
+    const taskId = await insertTask(tx, now, {
       kind: 'sweep',
       name,
       source,
@@ -39,33 +40,9 @@ export async function createSweep(deps: ServiceDeps, actor: Actor, body: CreateS
       createdBy: actorRef(actor).id,
       ttlSeconds,
       maxAttempts,
-      expiresAt: now + ttlSeconds * 1000,
-      status: 'pending',
-      finishedAt: null,
-      createdAt: now,
-      updatedAt: now,
     });
     await tx.sweeps.insert({ taskId, criteria, createdAt: now });
-    await tx.subtasks.insertMany(
-      endpointIds.map((endpointId) => ({
-        taskId,
-        endpointId,
-        state: 'queued' as const,
-        attempt: 0,
-        maxAttempts,
-        failureCode: null,
-        failureMessage: null,
-        bytesTotal: null,
-        bytesDone: 0,
-        dispatchedAt: null,
-        startedAt: null,
-        finishedAt: null,
-        deadlineAt: null,
-        nextAttemptAt: null,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+    await insertQueuedSubtasks(tx, now, { taskId, maxAttempts }, endpointIds);
     await recordAudit(tx, now, {
       actor,
       action: 'sweep.create',

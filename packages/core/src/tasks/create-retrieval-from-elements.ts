@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { actorRef } from '../shared/actor-ref.js';
 import { inTransaction } from '../shared/outbox.js';
 import { refreshTaskStatus } from './refresh-task-status.js';
+import { insertQueuedSubtasks, insertTask } from '../tasks/insert-task.js';
 
 /** VALIDATION_FAILED reason when a body mixes both ways of naming targets. */
 export const ELEMENTS_EXCLUSIVE = 'give either elements, or endpoints and paths, not both';
@@ -42,7 +43,7 @@ export async function createRetrievalFromElements(
   const name = (body.name ?? (paths.length > 1 ? `${first} (+${paths.length - 1})` : first)).slice(0, MAX_NAME_LENGTH);
 
   return inTransaction(deps, async (tx, out) => {
-    const taskId = await tx.tasks.insert({
+    const taskId = await insertTask(tx, now, {
       kind: 'retrieval',
       name,
       source,
@@ -50,32 +51,8 @@ export async function createRetrievalFromElements(
       createdBy: actorRef(actor).id,
       ttlSeconds,
       maxAttempts,
-      expiresAt: now + ttlSeconds * 1000,
-      status: 'pending',
-      finishedAt: null,
-      createdAt: now,
-      updatedAt: now,
     });
-    const subtaskIds = await tx.subtasks.insertMany(
-      targets.map(([endpointId]) => ({
-        taskId,
-        endpointId,
-        state: 'queued' as const,
-        attempt: 0,
-        maxAttempts,
-        failureCode: null,
-        failureMessage: null,
-        bytesTotal: null,
-        bytesDone: 0,
-        dispatchedAt: null,
-        startedAt: null,
-        finishedAt: null,
-        deadlineAt: null,
-        nextAttemptAt: null,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+    const subtaskIds = await insertQueuedSubtasks(tx, now, { taskId, maxAttempts }, targets.map(([endpointId]) => endpointId));
     // insertMany returns ids in insertion order, which is the order of `targets`.
     await tx.fileOps.insertMany(
       subtaskIds.flatMap((subtaskId, i) => {

@@ -8,6 +8,7 @@ import { actorRef } from '../shared/actor-ref.js';
 import { inTransaction } from '../shared/outbox.js';
 import { pathProblem } from './validate-path.js';
 import { refreshTaskStatus } from './refresh-task-status.js';
+import { insertQueuedSubtasks, insertTask } from '../tasks/insert-task.js';
 import { createRetrievalFromElements, ELEMENTS_EXCLUSIVE } from './create-retrieval-from-elements.js';
 
 /** Longest generated task name; the API caps explicit names at 200 too. */
@@ -42,7 +43,7 @@ export async function createRetrieval(deps: ServiceDeps, actor: Actor, body: Cre
   const name = (body.name ?? defaultName(paths)).slice(0, MAX_NAME_LENGTH);
 
   return inTransaction(deps, async (tx, out) => {
-    const taskId = await tx.tasks.insert({
+    const taskId = await insertTask(tx, now, {
       kind: 'retrieval',
       name,
       source,
@@ -50,32 +51,8 @@ export async function createRetrieval(deps: ServiceDeps, actor: Actor, body: Cre
       createdBy: actorRef(actor).id,
       ttlSeconds,
       maxAttempts,
-      expiresAt: now + ttlSeconds * 1000,
-      status: 'pending',
-      finishedAt: null,
-      createdAt: now,
-      updatedAt: now,
     });
-    const subtaskIds = await tx.subtasks.insertMany(
-      targets.map((endpointId) => ({
-        taskId,
-        endpointId,
-        state: 'queued' as const,
-        attempt: 0,
-        maxAttempts,
-        failureCode: null,
-        failureMessage: null,
-        bytesTotal: null,
-        bytesDone: 0,
-        dispatchedAt: null,
-        startedAt: null,
-        finishedAt: null,
-        deadlineAt: null,
-        nextAttemptAt: null,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    );
+    const subtaskIds = await insertQueuedSubtasks(tx, now, { taskId, maxAttempts }, targets);
     // insertMany returns ids in insertion order, which is the order of `targets`.
     await tx.fileOps.insertMany(
       subtaskIds.flatMap((subtaskId, i) => paths.map((path) => ({ subtaskId, taskId, endpointId: targets[i] as string, path }))),
