@@ -10,7 +10,12 @@ import { startAgent, startServer, tempDir, waitFor, type Proc, type ServerProc }
 const MiB = 1024 * 1024;
 const CHUNK = 8 * MiB;
 
-/** Chunk PUT requests the server saw for one upload, counted from its request log. */
+/**
+ * Chunk PUT requests the server completed, counted from its request log. The chunk in flight at a
+ * kill may be stored without its request ever completing (so it is not logged, and rightly not
+ * resent): a full upload therefore shows at least chunks - 1 lines, and at most chunks + 1 when
+ * that chunk had to be sent again.
+ */
 function chunkPuts(logs: string[]): number {
   return logs.reduce((n, log) => n + (log.match(/"method":"PUT"[^\n]*\/chunks\/\d+/g) ?? []).length, 0);
 }
@@ -84,7 +89,7 @@ describe('resumable uploads', () => {
     const chunks = Math.ceil((320 * MiB + 777) / CHUNK);
     // Log lines reach the file through a pipe; give the last ones a moment to land.
     const puts = await settledCount(() => chunkPuts([server.log()]), chunks);
-    assert.ok(puts >= chunks && puts <= chunks + 1, `chunk PUTs ${puts}, expected ${chunks} (+1 in flight at the kill)`);
+    assert.ok(puts >= chunks - 1 && puts <= chunks + 1, `chunk PUTs ${puts}, expected ${chunks} ± the one in flight at the kill`);
     await verifyDownload(done.subtasks.items[0]!.files[0]!.fileId!);
   });
 
@@ -105,7 +110,7 @@ describe('resumable uploads', () => {
     // of the restarted server's (its log is a new file).
     const killedLog = serverLogs[0]!;
     const total = await settledCount(() => chunkPuts([killedLog.slice(killedLog.lastIndexOf('"url":"/api/v1/retrievals"')), server.log()]), chunks);
-    assert.ok(total >= chunks && total <= chunks + 1, `chunk PUTs ${total}, expected ${chunks} (+1 in flight at the kill)`);
+    assert.ok(total >= chunks - 1 && total <= chunks + 1, `chunk PUTs ${total}, expected ${chunks} ± the one in flight at the kill`);
     await verifyDownload(done.subtasks.items[0]!.files[0]!.fileId!);
   });
 });
