@@ -43,7 +43,7 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
     const content = await tx.uploads.getContent(body.sha256);
     if (content && content.size === body.size) {
       await discardUpload(deps, tx, out, fileOp.uploadId);
-      await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
+      const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
         state: 'succeeded',
         size: content.size,
         mtime: body.mtimeMs === null ? null : Math.trunc(body.mtimeMs),
@@ -57,7 +57,7 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
         failureCode: null,
         failureMessage: null,
       });
-      await afterFileEnded(tx, out, ctx, subtask);
+      await afterFileEnded(tx, out, ctx, subtask, won);
       return { action: 'skip', fileId: fileOp.id };
     }
 

@@ -8,6 +8,7 @@ import { NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js'
 import { transitionSubtask } from '../subtasks/transition-subtask.js';
 import { buildSweepCommand } from '../sweeps/build-sweep-command.js';
 import { refreshTaskStatus } from '../tasks/refresh-task-status.js';
+import { TaskCountBatch } from '../tasks/task-count-batch.js';
 
 /** Most endpoints one batch claim takes; callers split larger sets. */
 export const CLAIM_ENDPOINT_BATCH = 250;
@@ -22,8 +23,8 @@ export type TaskKindCache = Map<number, TaskKind>;
 /**
  * claimWork for many endpoints in one transaction: one locking query (SKIP LOCKED) for all their
  * due queued subtasks, one conditional update each, one query for their files, and each touched
- * task's status re-derived once. Fan-out of a task to thousands of endpoints thus costs a few
- * transactions instead of one per endpoint, each re-counting the whole task under its row lock.
+ * task's counters updated and status re-derived once. Fan-out of a task to thousands of endpoints
+ * thus costs a few transactions instead of one per endpoint.
  * Does not resend in-flight work (connect-time claims do that). Endpoints without work are absent.
  */
 export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, endpointIds: readonly string[]): Promise<Map<string, WorkMessage[]>> {
@@ -36,6 +37,7 @@ export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, en
   const messages = await inTransaction(deps, async (tx, outbox) => {
     const claimable = await tx.subtasks.listClaimableForEndpoints(endpointIds, now, endpointIds.length * SUBTASKS_PER_ENDPOINT);
     const dispatched: SubtaskRecord[] = [];
+    const counts = new TaskCountBatch();
     for (const s of claimable) {
       const result = await transitionSubtask(tx, outbox, now, { subtask: s, to: 'dispatched' }, {
         patch: {
@@ -46,11 +48,13 @@ export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, en
           nextAttemptAt: null,
         },
         refreshTask: false,
+        counts,
       });
       if (result.ok) dispatched.push(result.subtask);
     }
     if (dispatched.length === 0) return [];
-    const taskIds = [...new Set(dispatched.map((s) => s.taskId))];
+    // Ascending, so concurrent batch claims lock shared task rows in the same order.
+    const taskIds = [...new Set(dispatched.map((s) => s.taskId))].sort((a, b) => a - b);
     if (kinds.size > KIND_CACHE_MAX) kinds.clear();
     for (const taskId of taskIds) if (!kinds.has(taskId)) kinds.set(taskId, (await tx.tasks.get(taskId))?.kind ?? 'retrieval');
     const retrievals = dispatched.filter((s) => kinds.get(s.taskId) !== 'sweep');
@@ -61,7 +65,7 @@ export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, en
       else built.push([s.endpointId, { type: 'retrieve', command: retrievalCommand(s, filesBySubtask.get(s.id) ?? [], settings.chunkSize) }]);
     }
     // Last, so the task row is locked only for the end of the transaction.
-    for (const taskId of taskIds) await refreshTaskStatus(tx, outbox, taskId, now);
+    for (const taskId of taskIds) await refreshTaskStatus(tx, outbox, taskId, now, counts.take(taskId));
     return built;
   });
   for (const [endpointId, message] of messages) {

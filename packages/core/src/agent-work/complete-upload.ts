@@ -65,7 +65,7 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
       await tx.uploads.setState(upload.id, 'completed', 'discarded');
       out.afterCommit(() => vault.discard(upload.id, upload.chunkCount));
     }
-    await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
+    const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
       state: 'succeeded',
       size: content.size,
       mtime: upload.mtimeMs,
@@ -78,7 +78,7 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
       failureCode: null,
       failureMessage: null,
     });
-    await afterFileEnded(tx, out, ctx, subtask);
+    await afterFileEnded(tx, out, ctx, subtask, won);
     return fileOp.id;
   });
   if (fileId === null) throw appError('FILE_HASH_MISMATCH', { uploadId, fileOpId: fileOp.id });

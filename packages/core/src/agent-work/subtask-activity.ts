@@ -29,11 +29,15 @@ export async function markUploading(tx: QuarryStore, out: Outbox, ctx: Ctx, subt
 }
 
 /**
- * After a file op ended: notes the activity (bytes, deadline) without changing the state, then
- * settles the subtask if that was its last file.
+ * After a file op ended: notes the activity (bytes, deadline) without changing the state, counts
+ * a file that just succeeded on the task row, then settles the subtask if that was its last file.
+ *
+ * @param fileSucceeded true when this transaction moved the file op to `succeeded`.
  */
-export async function afterFileEnded(tx: QuarryStore, out: Outbox, ctx: Ctx, subtask: SubtaskRecord): Promise<void> {
+export async function afterFileEnded(tx: QuarryStore, out: Outbox, ctx: Ctx, subtask: SubtaskRecord, fileSucceeded = false): Promise<void> {
   const bytes = await tx.fileOps.sumBytes(subtask.id);
   await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
+  // After the subtask row (as every subtask change does) so task and subtask rows lock in one order.
+  if (fileSucceeded) await tx.tasks.adjustCounts(subtask.taskId, {}, 1);
   await settleSubtask(tx, out, ctx, { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done });
 }

@@ -23,6 +23,7 @@ import { decodeCursor, encodeCursor, pageLimit, toPage } from '../shared/paging.
 import { NON_TERMINAL_SUBTASK_STATES } from '../subtasks/subtask-transitions.js';
 import { cancelSubtaskRecord } from '../tasks/cancel-subtasks.js';
 import { refreshTaskStatus } from '../tasks/refresh-task-status.js';
+import { TaskCountBatch } from '../tasks/task-count-batch.js';
 import { createSweep } from './create-sweep.js';
 import { hashFilterOf } from './hash-kind.js';
 import { nameLike } from './like-pattern.js';
@@ -87,8 +88,9 @@ export function createSweepService(deps: ServiceDeps): SweepService {
         const open = await tx.subtasks.listByTaskInStates(taskId, NON_TERMINAL_SUBTASK_STATES);
         if (open.length === 0) throw appError('TASK_NOT_CANCELLABLE', { taskId });
         let cancelled = 0;
-        for (const s of open) if (await cancelSubtaskRecord(tx, out, now, s, { refreshTask: false })) cancelled++;
-        await refreshTaskStatus(tx, out, taskId, now);
+        const counts = new TaskCountBatch();
+        for (const s of open) if (await cancelSubtaskRecord(tx, out, now, s, { refreshTask: false, counts })) cancelled++;
+        await refreshTaskStatus(tx, out, taskId, now, counts.take(taskId));
         await recordAudit(tx, now, { actor, action: 'sweep.cancel', target: { type: 'task', id: String(taskId) }, details: { cancelledSubtasks: cancelled } });
         return loadSweep(tx, taskId);
       });

@@ -3,6 +3,7 @@ import type { SubtaskRecord } from '../ports/subtask-store.js';
 import type { Outbox } from '../shared/outbox.js';
 import { isActiveSubtaskState, NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
 import { transitionSubtask } from '../subtasks/transition-subtask.js';
+import type { TaskCountBatch } from './task-count-batch.js';
 
 /** How often a cancel re-reads a subtask that moved under it before giving up. */
 const CANCEL_RETRIES = 5;
@@ -16,13 +17,14 @@ export async function cancelSubtaskRecord(
   out: Outbox,
   now: number,
   subtask: SubtaskRecord,
-  options: { refreshTask: boolean },
+  options: { refreshTask: boolean; counts?: TaskCountBatch },
 ): Promise<boolean> {
   let current: SubtaskRecord | null = subtask;
   for (let i = 0; i < CANCEL_RETRIES && current; i++) {
     const result = await transitionSubtask(tx, out, now, { subtask: current, to: 'cancelled' }, {
       patch: { finishedAt: now, deadlineAt: null, nextAttemptAt: null },
       refreshTask: options.refreshTask,
+      ...(options.counts ? { counts: options.counts } : {}),
     });
     if (result.ok) {
       await tx.fileOps.updateBySubtask(current.id, NON_TERMINAL_FILE_OP_STATES, { state: 'cancelled' });

@@ -17,16 +17,16 @@ export function insertTask(tx: QuarryStore, now: number, draft: TaskDraft): Prom
 }
 
 /**
- * Inserts one queued subtask per endpoint (attempt 0: no attempt has started). Returns their ids
- * in the order of `endpointIds`.
+ * Inserts one queued subtask per endpoint (attempt 0: no attempt has started) and counts them on
+ * the task row. Returns their ids in the order of `endpointIds`.
  */
-export function insertQueuedSubtasks(
+export async function insertQueuedSubtasks(
   tx: QuarryStore,
   now: number,
   task: { taskId: number; maxAttempts: number },
   endpointIds: readonly string[],
 ): Promise<number[]> {
-  return tx.subtasks.insertMany(
+  const ids = await tx.subtasks.insertMany(
     endpointIds.map((endpointId) => ({
       taskId: task.taskId,
       endpointId,
@@ -46,4 +46,6 @@ export function insertQueuedSubtasks(
       updatedAt: now,
     })),
   );
+  if (ids.length > 0) await tx.tasks.adjustCounts(task.taskId, { queued: ids.length });
+  return ids;
 }

@@ -23,6 +23,7 @@ import { toSubtasks } from '../subtasks/subtask-wire.js';
 import { cancelSubtaskRecord } from './cancel-subtasks.js';
 import { createRetrieval } from './create-retrieval.js';
 import { refreshTaskStatus } from './refresh-task-status.js';
+import { TaskCountBatch } from './task-count-batch.js';
 import { toTask } from './task-wire.js';
 
 export function createRetrievalService(deps: ServiceDeps): RetrievalService {
@@ -76,8 +77,9 @@ export function createRetrievalService(deps: ServiceDeps): RetrievalService {
         const open = await tx.subtasks.listByTaskInStates(taskId, NON_TERMINAL_SUBTASK_STATES);
         if (open.length === 0) throw appError('TASK_NOT_CANCELLABLE', { taskId });
         let cancelled = 0;
-        for (const s of open) if (await cancelSubtaskRecord(tx, out, now, s, { refreshTask: false })) cancelled++;
-        await refreshTaskStatus(tx, out, taskId, now);
+        const counts = new TaskCountBatch();
+        for (const s of open) if (await cancelSubtaskRecord(tx, out, now, s, { refreshTask: false, counts })) cancelled++;
+        await refreshTaskStatus(tx, out, taskId, now, counts.take(taskId));
         await recordAudit(tx, now, { actor, action: 'retrieval.cancel', target: { type: 'task', id: String(taskId) }, details: { cancelledSubtasks: cancelled } });
         return loadTask(tx, taskId);
       });

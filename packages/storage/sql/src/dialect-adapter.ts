@@ -14,8 +14,8 @@ export interface SqlCapabilities {
   supportsSkipLocked: boolean;
   /**
    * `SELECT … FOR UPDATE` inside a transaction. Needed where transactions run concurrently at
-   * READ COMMITTED: re-deriving a task's status must see every committed subtask change, so the
-   * task row is locked before its subtasks are counted.
+   * READ COMMITTED: a transaction that reads a row to change it must see every committed change
+   * to it, so the row is locked when read.
    */
   supportsRowLocks: boolean;
   /** Isolation level transactions ask for; undefined keeps the database's only mode (SQLite). */

@@ -61,6 +61,18 @@ export interface TasksTable {
   finished_at: Int | null;
   created_at: Int;
   updated_at: Int;
+  /** Subtasks of the task in each state, kept in step with every subtask change (0003). */
+  count_queued: Generated<Int>;
+  count_dispatched: Generated<Int>;
+  count_running: Generated<Int>;
+  count_uploading: Generated<Int>;
+  count_succeeded: Generated<Int>;
+  count_failed: Generated<Int>;
+  count_timed_out: Generated<Int>;
+  count_cancelled: Generated<Int>;
+  count_expired: Generated<Int>;
+  /** File ops of the task that succeeded: a failed task that delivered some is partial. */
+  files_succeeded: Generated<Int>;
 }
 
 export interface SubtasksTable {

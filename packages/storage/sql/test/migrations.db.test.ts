@@ -54,6 +54,49 @@ describeMigration({
   },
 });
 
+// Counters on the task row start out equal to what the existing subtasks and file ops say.
+describeMigration({
+  name: '0003_add_task_counters',
+  async seed(db) {
+    await db
+      .insertInto('endpoints')
+      .values({ id: ENDPOINT, short_id: 'e'.repeat(24), hostname: 'h', os: 'linux', os_version: '6', arch: 'x64', agent_version: '0', ip_addresses: '[]', agent_secret_hash: 'x', enrolled_at: 1, last_seen_at: null, connected: 0 })
+      .execute();
+    const task = { kind: 'retrieval', name: 't', source: 'native', paths: '["/a"]', created_by: 'c', ttl_seconds: 60, max_attempts: 3, expires_at: 2, status: 'running', finished_at: null, created_at: 1, updated_at: 1 };
+    await db.insertInto('tasks').values([task, task, task]).execute();
+    const subtask = (task_id: number, state: string) => ({ task_id, endpoint_id: ENDPOINT, state, attempt: 1, max_attempts: 3, bytes_done: 0, created_at: 1, updated_at: 1 });
+    await db
+      .insertInto('subtasks')
+      .values([subtask(1, 'queued'), subtask(1, 'queued'), subtask(1, 'running'), subtask(1, 'failed'), subtask(2, 'succeeded'), subtask(2, 'expired'), subtask(2, 'timed_out'), subtask(2, 'cancelled'), subtask(2, 'uploading'), subtask(2, 'dispatched')])
+      .execute();
+    const file = (subtask_id: number, task_id: number, state: string) => ({
+      subtask_id, task_id, endpoint_id: ENDPOINT, path: '/a', state, failure_code: null, failure_message: null, size: null, mtime: null, bytes_done: 0,
+      md5: null, sha1: null, sha256: null, upload_id: null, content_sha256: null, retrieved_at: null,
+    });
+    await db.insertInto('file_ops').values([file(4, 1, 'succeeded'), file(4, 1, 'failed'), file(5, 2, 'succeeded'), file(5, 2, 'succeeded'), file(9, 2, 'uploading')]).execute();
+  },
+  async verify(db) {
+    const rows = await db
+      .selectFrom('tasks')
+      .select(['id', 'count_queued', 'count_dispatched', 'count_running', 'count_uploading', 'count_succeeded', 'count_failed', 'count_timed_out', 'count_cancelled', 'count_expired', 'files_succeeded'])
+      .orderBy('id')
+      .execute();
+    const zero = { count_queued: 0, count_dispatched: 0, count_running: 0, count_uploading: 0, count_succeeded: 0, count_failed: 0, count_timed_out: 0, count_cancelled: 0, count_expired: 0, files_succeeded: 0 };
+    assert.deepEqual(
+      rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)]))),
+      [
+        { ...zero, id: 1, count_queued: 2, count_running: 1, count_failed: 1, files_succeeded: 1 },
+        { ...zero, id: 2, count_succeeded: 1, count_expired: 1, count_timed_out: 1, count_cancelled: 1, count_uploading: 1, count_dispatched: 1, files_succeeded: 2 },
+        { ...zero, id: 3 },
+      ],
+    );
+    // New rows start at zero without naming the columns.
+    await db.insertInto('tasks').values({ kind: 'retrieval', name: 'n', source: 'native', paths: '[]', created_by: 'c', ttl_seconds: 60, max_attempts: 3, expires_at: 2, status: 'pending', finished_at: null, created_at: 1, updated_at: 1 }).execute();
+    const fresh = await db.selectFrom('tasks').select(['count_queued', 'files_succeeded']).where('id', '=', 4).executeTakeFirstOrThrow();
+    assert.deepEqual([Number(fresh.count_queued), Number(fresh.files_succeeded)], [0, 0]);
+  },
+});
+
 describeEachDialect('migration status', (dialect) => {
   it('reports migrations the code does not know and refuses to migrate over them', async () => {
     const t = await makeTestStore(dialect, 'migrations-unknown');

@@ -1,6 +1,6 @@
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { deriveTaskStatus, type QuarryStore } from '@quarry/core';
+import { deriveTaskStatus, type QuarryStore, type SubtaskCountDelta } from '@quarry/core';
 import { describeEachDialect } from '@quarry/testing';
 import type { SqlStore } from '../src/index.js';
 import { makeTestStore, type TestStore } from './test-store.js';
@@ -27,14 +27,15 @@ async function insertTaskWithSubtasks(store: SqlStore, endpointId: string, n: nu
     taskId, endpointId, state: 'running' as const, attempt: 1, maxAttempts: 1, failureCode: null, failureMessage: null, bytesTotal: null,
     bytesDone: 0, dispatchedAt: 1, startedAt: 1, finishedAt: null, deadlineAt: null, nextAttemptAt: null, createdAt: 1, updatedAt: 1,
   };
-  return { taskId, subtaskIds: await store.subtasks.insertMany(Array.from({ length: n }, () => subtask)) };
+  const subtaskIds = await store.subtasks.insertMany(Array.from({ length: n }, () => subtask));
+  await store.tasks.adjustCounts(taskId, { running: n });
+  return { taskId, subtaskIds };
 }
 
-/** core's refreshTaskStatus in miniature: read the task, count its subtasks, store the status. */
-async function refreshStatus(tx: QuarryStore, taskId: number): Promise<void> {
-  await tx.tasks.get(taskId);
-  const counts = (await tx.tasks.countSubtasks([taskId])).get(taskId)!;
-  await tx.tasks.setStatus(taskId, deriveTaskStatus(counts), null, 2);
+/** core's refreshTaskStatus in miniature: apply a subtask's move to the counters, store the status. */
+async function refreshStatus(tx: QuarryStore, taskId: number, delta: SubtaskCountDelta): Promise<void> {
+  const counters = (await tx.tasks.adjustCounts(taskId, delta))!;
+  await tx.tasks.setStatus(taskId, deriveTaskStatus(counters.counts), null, 2);
 }
 
 describeEachDialect('transactions', (dialect) => {
@@ -99,7 +100,8 @@ describeEachDialect('transactions', (dialect) => {
 
   // Two nodes finish the last two subtasks of a task at once. At READ COMMITTED each transaction
   // would count the other's subtask as still running and both would store "running"; the task row
-  // lock taken by tasks.get makes the second count after the first commits.
+  // lock (taken by tasks.get, or by the counter update) makes the second read the counters after
+  // the first commits.
   it('re-derives a task status with the other transaction\'s committed subtask change', { skip: dialect === 'sqlite' && 'SQLite has one writer' }, async () => {
     const other = await t.openAnother();
     const { taskId, subtaskIds } = await insertTaskWithSubtasks(t.store, A, 2);
@@ -110,15 +112,32 @@ describeEachDialect('transactions', (dialect) => {
         await tx.subtasks.update(subtaskIds[0]!, { state: 'running' }, { state: 'succeeded' });
         await tx.tasks.get(taskId);
         await secondUpdated.promise;
-        await refreshStatus(tx, taskId);
+        await refreshStatus(tx, taskId, { running: -1, succeeded: 1 });
       }),
       other.transaction(async (tx) => {
         await tx.subtasks.update(subtaskIds[1]!, { state: 'running' }, { state: 'succeeded' });
         secondUpdated.resolve();
-        await refreshStatus(tx, taskId);
+        await refreshStatus(tx, taskId, { running: -1, succeeded: 1 });
       }),
     ]);
 
     assert.equal((await t.store.tasks.get(taskId))?.status, 'succeeded');
+  });
+
+  it('adds concurrent counter changes without losing any', async () => {
+    const other = await t.openAnother();
+    const { taskId } = await insertTaskWithSubtasks(t.store, A, 0);
+    const moves = Array.from({ length: 20 }, (_, i) => async () => {
+      const store = i % 2 === 0 ? t.store : other;
+      return store.transaction((tx) => tx.tasks.adjustCounts(taskId, { queued: 2, running: -1 }, 1));
+    });
+
+    if (dialect === 'postgres') await Promise.all(moves.map((m) => m()));
+    else for (const m of moves) await m();
+
+    const counters = await t.store.transaction((tx) => tx.tasks.adjustCounts(taskId, {}));
+    assert.deepEqual([counters?.counts.queued, counters?.counts.running, counters?.filesSucceeded], [40, -20, 20]);
+    assert.deepEqual((await t.store.tasks.countSubtasks([taskId, 999_999])).get(999_999)?.queued, 0);
+    assert.equal(await t.store.transaction((tx) => tx.tasks.adjustCounts(999_999, { queued: 1 })), null);
   });
 });

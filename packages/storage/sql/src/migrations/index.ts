@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { initialMigration } from './0001_initial.js';
 import { addSweepsMigration } from './0002_add_sweeps.js';
+import { addTaskCountersMigration } from './0003_add_task_counters.js';
 
 /**
  * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
@@ -12,6 +13,7 @@ import { addSweepsMigration } from './0002_add_sweeps.js';
 const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: DialectAdapter) => Migration]> = [
   ['0001_initial', initialMigration],
   ['0002_add_sweeps', addSweepsMigration],
+  ['0003_add_task_counters', addTaskCountersMigration],
 ];
 
 /**

@@ -1,6 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { SUBTASK_STATES, type SubtaskState } from '@quarry/protocol';
-import type { NewTaskRecord, PageRequest, SubtaskStateCounts, TaskRecord, TaskStore } from '@quarry/core';
+import type { NewTaskRecord, PageRequest, SubtaskCountDelta, SubtaskStateCounts, TaskCounters, TaskRecord, TaskStore } from '@quarry/core';
 import type { Database, TasksTable } from '../schema.js';
 import { num, numOrNull, parseJson } from './row.js';
 
@@ -9,10 +9,9 @@ export class TaskRepository implements TaskStore {
   readonly #lockOnRead: boolean;
   /**
    * @param options.lockOnRead `get` takes a row lock (`FOR UPDATE`). Set inside transactions on
-   * databases where transactions run concurrently at READ COMMITTED: a transaction reads the task
-   * before re-deriving its status from the subtasks, and the lock makes the next one wait and then
-   * count with this one's subtask changes visible, so two nodes finishing the last two subtasks at
-   * once cannot both store a stale status.
+   * databases where transactions run concurrently at READ COMMITTED: whoever reads the task to
+   * change it makes the next one wait and then see this one's changes. (Status re-derivation also
+   * relies on `adjustCounts`, whose UPDATE locks the row on every database.)
    */
   constructor(db: Kysely<Database>, options: { lockOnRead: boolean }) {
     this.#db = db;
@@ -65,17 +64,43 @@ export class TaskRepository implements TaskStore {
     for (const id of taskIds) out.set(id, emptyCounts());
     if (taskIds.length === 0) return out;
     const rows = await this.#db
-      .selectFrom('subtasks')
-      .select((eb) => ['task_id', 'state', eb.fn.countAll<number | string>().as('n')])
-      .where('task_id', 'in', [...taskIds])
-      .groupBy(['task_id', 'state'])
+      .selectFrom('tasks')
+      .select(['id', ...COUNT_COLUMNS])
+      .where('id', 'in', [...taskIds])
       .execute();
-    for (const row of rows) {
-      const counts = out.get(num(row.task_id));
-      if (counts) counts[row.state as SubtaskState] = num(row.n);
-    }
+    for (const row of rows) out.set(num(row.id), countsOf(row));
     return out;
   }
+
+  async adjustCounts(taskId: number, delta: SubtaskCountDelta, filesSucceededDelta = 0): Promise<TaskCounters | null> {
+    const set: Record<string, unknown> = {};
+    for (const state of SUBTASK_STATES) {
+      const d = delta[state] ?? 0;
+      if (d !== 0) set[countColumn(state)] = sql`${sql.ref(countColumn(state))} + ${d}`;
+    }
+    if (filesSucceededDelta !== 0) set.files_succeeded = sql`files_succeeded + ${filesSucceededDelta}`;
+    // A no-op assignment still takes the row lock, so an empty delta locks and reads the counters.
+    if (Object.keys(set).length === 0) set.count_queued = sql`count_queued`;
+    const row = await this.#db
+      .updateTable('tasks')
+      .set(set)
+      .where('id', '=', taskId)
+      .returning([...COUNT_COLUMNS, 'files_succeeded'])
+      .executeTakeFirst();
+    return row ? { counts: countsOf(row), filesSucceeded: num(row.files_succeeded) } : null;
+  }
+}
+
+type CountColumn = `count_${SubtaskState}`;
+
+function countColumn(state: SubtaskState): CountColumn {
+  return `count_${state}`;
+}
+
+const COUNT_COLUMNS = SUBTASK_STATES.map(countColumn);
+
+function countsOf(row: Record<CountColumn, number | string>): SubtaskStateCounts {
+  return Object.fromEntries(SUBTASK_STATES.map((s) => [s, num(row[countColumn(s)])])) as SubtaskStateCounts;
 }
 
 function emptyCounts(): SubtaskStateCounts {
