@@ -7,6 +7,7 @@ import { iso } from '../shared/time.js';
 import { ACTIVE_SUBTASK_STATES, NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
 import { transitionSubtask } from '../subtasks/transition-subtask.js';
 import { buildSweepCommand } from '../sweeps/build-sweep-command.js';
+import { dispatchPatch } from './dispatch-patch.js';
 
 /** Most subtasks one claim hands to an agent; the rest wait for its next claim. */
 export const CLAIM_BATCH = 100;
@@ -48,13 +49,7 @@ export async function claimWork(
       const kind = await kindOf(s.taskId);
       if (!kinds.includes(kind)) continue;
       const result = await transitionSubtask(tx, out, now, { subtask: s, to: 'dispatched' }, {
-        patch: {
-          attempt: s.attempt + 1,
-          dispatchedAt: now,
-          startedAt: null,
-          deadlineAt: now + settings.inactivityTimeoutSeconds * 1000,
-          nextAttemptAt: null,
-        },
+        patch: dispatchPatch(s, now, settings),
       });
       if (result.ok) messages.push(await buildWork(tx, kind, result.subtask, settings.chunkSize, true, now));
     }

@@ -9,6 +9,7 @@ import { transitionSubtask } from '../subtasks/transition-subtask.js';
 import { buildSweepCommand } from '../sweeps/build-sweep-command.js';
 import { refreshTaskStatus } from '../tasks/refresh-task-status.js';
 import { TaskCountBatch } from '../tasks/task-count-batch.js';
+import { dispatchPatch } from './dispatch-patch.js';
 
 /** Most endpoints one batch claim takes; callers split larger sets. */
 export const CLAIM_ENDPOINT_BATCH = 250;
@@ -40,13 +41,7 @@ export async function claimWorkBatch(deps: ServiceDeps, kinds: TaskKindCache, en
     const counts = new TaskCountBatch();
     for (const s of claimable) {
       const result = await transitionSubtask(tx, outbox, now, { subtask: s, to: 'dispatched' }, {
-        patch: {
-          attempt: s.attempt + 1,
-          dispatchedAt: now,
-          startedAt: null,
-          deadlineAt: now + settings.inactivityTimeoutSeconds * 1000,
-          nextAttemptAt: null,
-        },
+        patch: dispatchPatch(s, now, settings),
         refreshTask: false,
         counts,
       });
