@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Api } from './support/api.js';
 import { sha256File } from './support/files.js';
 import { runCli, startServer, tempDir, waitFor, type ServerProc } from './support/processes.js';
 
@@ -51,3 +52,48 @@ describe('quick start', () => {
     assert.match(r.stdout + r.stderr, /NOT_FOUND/);
   });
 });
+
+describe('quick start: the local agent lives and dies with its server', () => {
+  it('stops when the server is killed outright (SIGKILL), leaving no orphan', async () => {
+    const tmp = await tempDir('e2e-quick-start-orphan');
+    const server = await startServer({ dataDir: join(tmp.dir, 'data'), localAgent: true });
+    try {
+      const agentPid = await waitFor(() => localAgentPid(server.log()), 30_000, 'the local agent to start');
+      const api = new Api(server.url, server.adminKey);
+      // Enrolled and connected: from here on the agent would retry a lost server for ever.
+      await waitFor(async () => (await api.endpoints('?online=true')).items.length === 1, 30_000, 'the local agent online');
+      assert.ok(isAlive(agentPid));
+
+      server.child.kill('SIGKILL');
+
+      try {
+        await waitFor(() => !isAlive(agentPid), 15_000, `local agent ${agentPid} to exit`);
+      } finally {
+        if (isAlive(agentPid)) process.kill(agentPid, 'SIGKILL');
+      }
+    } finally {
+      // Resolves once every holder of the server's output pipes (the agent too) has gone.
+      await server.kill('SIGKILL');
+      await tmp.cleanup();
+    }
+  });
+});
+
+/** The pid the server logged when it started its local agent. */
+function localAgentPid(log: string): number | null {
+  for (const line of log.split('\n')) {
+    if (!line.includes('local agent started')) continue;
+    const m = /"agentPid":(\d+)/.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

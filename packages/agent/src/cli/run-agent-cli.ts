@@ -11,7 +11,10 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-  /** Resolves when the agent should stop; defaults to the first SIGINT or SIGTERM. */
+  /**
+   * Resolves when the agent should stop; defaults to the first SIGINT or SIGTERM (or, with
+   * --exit-on-stdin-close, the end of standard input).
+   */
   untilStopped?: () => Promise<void>;
 }
 
@@ -38,19 +41,26 @@ export async function runAgentCli(argv: string[], io: CliIo = { stdout: process.
     io.stderr.write(`quarry-agent: ${known ? (err as Error).message : `failed to start: ${String(err)}`}\n`);
     return EXIT.failed;
   }
-  await (io.untilStopped ?? untilSignal)();
+  await (io.untilStopped ?? (() => untilSignal(loaded.options.exitOnStdinClose === true)))();
   await agent.stop();
   return EXIT.ok;
 }
 
-function untilSignal(): Promise<void> {
+function untilSignal(orStdinEnd: boolean): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       process.off('SIGINT', done);
       process.off('SIGTERM', done);
+      if (orStdinEnd) process.stdin.destroy();
       resolve();
     };
     process.on('SIGINT', done);
     process.on('SIGTERM', done);
+    if (orStdinEnd) {
+      // Read and drop whatever arrives; the end (or an error) means the supervisor is gone.
+      process.stdin.on('data', () => {});
+      process.stdin.once('end', done);
+      process.stdin.once('error', done);
+    }
   });
 }

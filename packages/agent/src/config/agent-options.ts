@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { LogRotation } from '../logging/rotating-log-file.js';
 import type { RetryPolicy } from '../http/call-with-retry.js';
 import type { ChannelTuning, TransportMode } from '../transport/control-channel.js';
 
@@ -30,6 +31,13 @@ export interface AgentOptions {
   heartbeatSeconds: number | null;
   /** Log destination file; stderr when absent. */
   logFile?: string | undefined;
+  /** Size rotation of logFile; absent: DEFAULT_LOG_ROTATION. */
+  logRotation?: LogRotation | undefined;
+  /**
+   * Stop when standard input closes. A supervising parent (the server's local agent) holds the
+   * other end of a pipe, so the agent stops with it even when the parent is killed outright.
+   */
+  exitOnStdinClose?: boolean | undefined;
   logLevel: LogLevel;
   /** Embedding and tests: use this logger instead of creating one (logFile/logLevel are then ignored). */
   logger?: Logger | undefined;

@@ -170,3 +170,35 @@ describe('loadAgentConfig: several servers', () => {
     assert.equal(r.problems.filter((p) => p.startsWith('--server')).length, 2, r.problems.join('\n'));
   });
 });
+
+describe('loadAgentConfig: log rotation and supervision', () => {
+  it('defaults to 10 MiB files, five kept, and no stdin watch', () => {
+    const r = loadAgentConfig(SERVER, {}, 'linux');
+
+    assert.ok(r.kind === 'ok');
+    assert.deepEqual(r.options.logRotation, { maxBytes: 10 * 1024 * 1024, keep: 5 });
+    assert.equal(r.options.exitOnStdinClose, false);
+  });
+
+  it('reads the rotation and the stdin watch from flags and from the environment', () => {
+    const fromFlags = loadAgentConfig([...SERVER, '--log-max-size', '1M', '--log-keep', '0', '--exit-on-stdin-close'], {}, 'linux');
+    const fromEnv = loadAgentConfig(SERVER, { QUARRY_AGENT_LOG_MAX_SIZE: '64K', QUARRY_AGENT_LOG_KEEP: '100', QUARRY_AGENT_EXIT_ON_STDIN_CLOSE: 'yes' }, 'linux');
+
+    assert.ok(fromFlags.kind === 'ok', JSON.stringify(fromFlags));
+    assert.deepEqual(fromFlags.options.logRotation, { maxBytes: 1024 * 1024, keep: 0 });
+    assert.equal(fromFlags.options.exitOnStdinClose, true);
+    assert.ok(fromEnv.kind === 'ok', JSON.stringify(fromEnv));
+    assert.deepEqual(fromEnv.options.logRotation, { maxBytes: 64 * 1024, keep: 100 });
+    assert.equal(fromEnv.options.exitOnStdinClose, true);
+  });
+
+  it('reports rotation values out of range and a value given to the stdin flag', () => {
+    const r = loadAgentConfig([...SERVER, '--log-max-size', '1K', '--log-keep', '101', '--exit-on-stdin-close=1'], { QUARRY_AGENT_EXIT_ON_STDIN_CLOSE: 'maybe' }, 'linux');
+
+    assert.ok(r.kind === 'invalid');
+    assert.deepEqual(
+      r.problems.map((p) => p.split(' ')[0]),
+      ['--exit-on-stdin-close', '--log-max-size', '--log-keep', 'QUARRY_AGENT_EXIT_ON_STDIN_CLOSE'],
+    );
+  });
+});

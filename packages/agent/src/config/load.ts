@@ -3,6 +3,7 @@ import { globProblem } from '../policy/path-policy.js';
 import { LOG_LEVELS, TRANSPORTS, type AgentOptions, type LogLevel } from './agent-options.js';
 import { defaultStateDir } from './default-state-dir.js';
 import { parseSize } from './parse-size.js';
+import { DEFAULT_LOG_ROTATION } from '../logging/create-logger.js';
 import { CONFIG_MESSAGES as M } from './usage.js';
 import type { TransportMode } from '../transport/control-channel.js';
 import { splitServerValues } from '../transport/server-list.js';
@@ -19,8 +20,17 @@ const VALUE_FLAGS = [
   'heartbeat-seconds',
   'log-file',
   'log-level',
+  'log-max-size',
+  'log-keep',
 ] as const;
-type Flag = (typeof VALUE_FLAGS)[number];
+/** Flags without a value; their variables take 1/true/yes or 0/false/no. */
+const BOOLEAN_FLAGS = ['exit-on-stdin-close'] as const;
+type ValueFlag = (typeof VALUE_FLAGS)[number];
+type BooleanFlag = (typeof BOOLEAN_FLAGS)[number];
+type Flag = ValueFlag | BooleanFlag;
+/** Rotation below this would rotate every few lines. */
+const MIN_LOG_MAX_BYTES = 64 * 1024;
+const MAX_LOG_KEEP = 100;
 const REPEATABLE: ReadonlySet<Flag> = new Set(['allow', 'deny', 'server']);
 
 /** Result of loading the configuration. */
@@ -47,8 +57,10 @@ export function loadAgentConfig(
   const problems: string[] = [];
   const flags = parseFlags(argv, problems);
   if (flags === 'help') return { kind: 'help' };
-  const single = (flag: Flag): string | undefined => flags.get(flag)?.[0] ?? nonEmpty(env[envNameOf(flag)]);
-  const list = (flag: Flag): string[] => flags.get(flag) ?? envList(env[envNameOf(flag)], envNameOf(flag), problems);
+  const single = (flag: ValueFlag): string | undefined => flags.get(flag)?.[0] ?? nonEmpty(env[envNameOf(flag)]);
+  const bool = (flag: BooleanFlag): boolean =>
+    flags.has(flag) || (optional(nonEmpty(env[envNameOf(flag)]), parseBoolean, (v) => M.boolean(envNameOf(flag), v), problems) ?? false);
+  const list = (flag: ValueFlag): string[] => flags.get(flag) ?? envList(env[envNameOf(flag)], envNameOf(flag), problems);
 
   const serverUrls = validateServers(flags.get('server') ?? [nonEmpty(env[envNameOf('server')])].filter((v) => v !== undefined), problems);
   const serverUrl = serverUrls[0];
@@ -65,6 +77,9 @@ export function loadAgentConfig(
   const logLevel =
     optional(single('log-level'), (v) => (LOG_LEVELS.includes(v as LogLevel) ? (v as LogLevel) : undefined), M.logLevel, problems) ??
     'info';
+  const logMaxBytes = optional(single('log-max-size'), (v) => atLeast(parseSize(v), MIN_LOG_MAX_BYTES), M.logMaxSize, problems);
+  const logKeep = optional(single('log-keep'), (v) => (/^\d+$/.test(v) && Number(v) <= MAX_LOG_KEEP ? Number(v) : undefined), M.logKeep, problems);
+  const exitOnStdinClose = bool('exit-on-stdin-close');
   if (problems.length > 0 || serverUrl === undefined) return { kind: 'invalid', problems };
   const options: AgentOptions = {
     serverUrl,
@@ -78,6 +93,8 @@ export function loadAgentConfig(
     heartbeatSeconds,
     logFile: logFileRaw === undefined ? undefined : path.resolve(logFileRaw),
     logLevel,
+    logRotation: Object.freeze({ maxBytes: logMaxBytes ?? DEFAULT_LOG_ROTATION.maxBytes, keep: logKeep ?? DEFAULT_LOG_ROTATION.keep }),
+    exitOnStdinClose,
   };
   return { kind: 'ok', options: Object.freeze(options) };
 }
@@ -93,11 +110,16 @@ function parseFlags(argv: readonly string[], problems: string[]): Map<Flag, stri
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!(VALUE_FLAGS as readonly string[]).includes(name)) {
+    if (!(VALUE_FLAGS as readonly string[]).includes(name) && !(BOOLEAN_FLAGS as readonly string[]).includes(name)) {
       problems.push(M.unknownOption(name));
       continue;
     }
-    const flag = name as Flag;
+    if ((BOOLEAN_FLAGS as readonly string[]).includes(name)) {
+      if (eq !== -1) problems.push(M.noValue(name));
+      else flags.set(name as BooleanFlag, []);
+      continue;
+    }
+    const flag = name as ValueFlag;
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) value = argv[(i += 1)];
@@ -174,6 +196,17 @@ function optional<T>(raw: string | undefined, parse: (v: string) => T | undefine
   const value = parse(raw);
   if (value === undefined) problems.push(message(raw));
   return value;
+}
+
+function parseBoolean(v: string): boolean | undefined {
+  const lower = v.toLowerCase();
+  if (['1', 'true', 'yes'].includes(lower)) return true;
+  if (['0', 'false', 'no'].includes(lower)) return false;
+  return undefined;
+}
+
+function atLeast(n: number | undefined, min: number): number | undefined {
+  return n !== undefined && n >= min ? n : undefined;
 }
 
 function parseHeartbeat(v: string): number | undefined {

@@ -20,6 +20,11 @@ Options (each also settable as an environment variable; flags win):
   --heartbeat-seconds N     heartbeat interval (default: server's)   QUARRY_AGENT_HEARTBEAT_SECONDS
   --log-file PATH           JSON log file (default: stderr)          QUARRY_AGENT_LOG_FILE
   --log-level LEVEL         fatal|error|warn|info|debug|trace|silent QUARRY_AGENT_LOG_LEVEL
+  --log-max-size BYTES      rotate the log file at this size         QUARRY_AGENT_LOG_MAX_SIZE
+                            (default 10M, at least 64K)
+  --log-keep N              rotated log files kept, 0-100 (default 5) QUARRY_AGENT_LOG_KEEP
+  --exit-on-stdin-close     stop when standard input closes, for a   QUARRY_AGENT_EXIT_ON_STDIN_CLOSE
+                            supervisor that holds a pipe to it
   -h, --help                show this help
 
 Globs: * and ? match within one path segment, ** matches any number of segments. They must be
@@ -43,5 +48,9 @@ export const CONFIG_MESSAGES = {
   maxSize: (v: string) => `--max-size '${v}' is not a byte count (e.g. 1048576, 500M, 2GiB)`,
   transport: (v: string) => `--transport '${v}' must be auto, ws or poll`,
   heartbeat: (v: string) => `--heartbeat-seconds '${v}' must be a whole number from 1 to 3600`,
+  logMaxSize: (v: string) => `--log-max-size '${v}' is not a byte count of at least 64K`,
+  logKeep: (v: string) => `--log-keep '${v}' must be a whole number from 0 to 100`,
+  boolean: (name: string, v: string) => `${name} '${v}' must be 1, true, yes, 0, false or no`,
+  noValue: (name: string) => `--${name} takes no value`,
   logLevel: (v: string) => `--log-level '${v}' must be one of fatal, error, warn, info, debug, trace, silent`,
 } as const;

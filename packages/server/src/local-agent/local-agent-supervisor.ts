@@ -50,7 +50,7 @@ export function startLocalAgent(options: LocalAgentOptions): LocalAgentSuperviso
   const launch = async (): Promise<void> => {
     restartTimer = null;
     if (stopping) return;
-    const args = [agentBinPath(), '--server', options.serverUrl, '--state-dir', options.stateDir, '--log-level', options.logLevel];
+    const args = [agentBinPath(), '--server', options.serverUrl, '--state-dir', options.stateDir, '--log-level', options.logLevel, '--exit-on-stdin-close'];
     const env = environmentForChildren();
     delete env[ENROLL_TOKEN_ENV];
     try {
@@ -62,9 +62,12 @@ export function startLocalAgent(options: LocalAgentOptions): LocalAgentSuperviso
     }
     if (stopping) return;
     const startedAt = Date.now();
-    const proc = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    // The agent's stdin is a pipe this process never writes to: when this process dies, even by
+    // SIGKILL, the kernel closes it and the agent stops instead of living on as an orphan.
+    const proc = spawn(process.execPath, args, { stdio: ['pipe', 'inherit', 'inherit'], env });
     child = proc;
-    log.info({ pid: proc.pid }, 'local agent started');
+    proc.stdin?.on('error', () => {}); // EPIPE once the agent is gone; nothing is ever written
+    log.info({ agentPid: proc.pid }, 'local agent started');
     proc.on('error', (err) => log.error({ err }, 'local agent could not be started'));
     proc.on('exit', (code, signal) => {
       if (child === proc) child = null;
