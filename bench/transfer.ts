@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
@@ -93,12 +94,15 @@ async function main(): Promise<void> {
       row('single-pass md5+sha1+sha256 (limit)', `${limit.toFixed(0)} MiB/s`, '', '');
       row('end-to-end retrieval', `${e2e.toFixed(0)} MiB/s`, `${limit.toFixed(0)} MiB/s`, (e2e / limit).toFixed(2));
       row('  target: ratio >= 0.60', e2e / limit >= 0.6 ? 'met' : 'NOT met', '', '');
-      row('server CPU during retrieval', `${(after.s.cpuSeconds - before.s.cpuSeconds).toFixed(2)} s`, '', '');
-      row('agent CPU during retrieval', `${(after.a.cpuSeconds - before.a.cpuSeconds).toFixed(2)} s`, '', '');
+      // CPU-seconds per GiB do not depend on what else the machine is doing; MiB/s do.
+      const perGiB = (cpu: number) => `${((cpu * 1024) / sizeMiB).toFixed(2)} s/GiB`;
+      row('server CPU during retrieval', `${(after.s.cpuSeconds - before.s.cpuSeconds).toFixed(2)} s`, perGiB(after.s.cpuSeconds - before.s.cpuSeconds), '');
+      row('agent CPU during retrieval', `${(after.a.cpuSeconds - before.a.cpuSeconds).toFixed(2)} s`, perGiB(after.a.cpuSeconds - before.a.cpuSeconds), '');
       row('server peak RSS', `${(finalServer.peakRssBytes / MiB).toFixed(0)} MiB`, '150 MiB', (finalServer.peakRssBytes / MiB / 150).toFixed(2));
       row('agent peak RSS', `${(after.a.peakRssBytes / MiB).toFixed(0)} MiB`, '150 MiB', (after.a.peakRssBytes / MiB / 150).toFixed(2));
       row('raw download', `${rawDl.mibps.toFixed(0)} MiB/s`, `${limit.toFixed(0)} MiB/s`, (rawDl.mibps / limit).toFixed(2));
       row('AES-256 zip download', `${zipDl.mibps.toFixed(0)} MiB/s`, '250 MiB/s', (zipDl.mibps / 250).toFixed(2));
+      row('load average (1 min) at the end', loadavg()[0]!.toFixed(2), '', '');
     } finally {
       await agent.kill();
       await server.kill();

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly: the workspace has no build step.
-import { register } from 'tsx/esm/api';
+// Runs the TypeScript sources directly: the workspace has no build step. The long-running
+// server is the exception: it runs from a bundle of its sources, rebuilt whenever they change
+// (see server-bundle.js for why), and falls back to tsx when that is not possible.
+import { importServerBundle } from './server-bundle.js';
 
-register();
-const { main } = await import('../src/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const server = argv[0] === 'server' ? await importServerBundle() : null;
+if (server) {
+  process.exitCode = await server.runServerCli(argv.slice(1));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import('../src/main.ts');
+  process.exitCode = await main(argv);
+}
