@@ -156,11 +156,13 @@ async function runSize(n: number, nodes: [ServerProc, ServerProc], token: string
     const f0 = cpu(nodes);
     const fStart = Date.now();
     const task = await api<{ id: number; createdAt: string }>(b, 'POST', '/api/v1/retrievals', { endpoints: endpointIds, paths: ['/bench/file.bin'] });
+    const postMs = Date.now() - fStart;
     await waitFor(() => (receipts.get(task.id)?.size ?? 0) >= n, 600_000, `${n} commands received`).catch((err) => log(String(err)));
     const fanoutSeconds = (Date.now() - fStart) / 1000;
     const fanoutCpu = cpu(nodes).map((c, i) => (c - f0[i]!) / fanoutSeconds);
     const fanoutRss = nodes.map((node) => procUsage(node.child.pid!).peakRssBytes);
     const created = Date.parse(task.createdAt);
+    log(`POST answered after ${postMs} ms; createdAt is ${created - fStart} ms after sending (latencies count from createdAt)`);
     const lat = [...(receipts.get(task.id)?.values() ?? [])].map((t) => t - created).sort((x, y) => x - y);
     log(`dispatch: ${lat.length}/${n} received, median ${quantile(lat, 0.5)} ms, p99 ${quantile(lat, 0.99)} ms, max ${lat.at(-1)} ms (fan-out ${fanoutSeconds.toFixed(1)} s, CPU ${fanoutCpu.map(pct).join(' / ')})`);
     const c0 = Date.now();

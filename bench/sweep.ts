@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepDetail } from '@quarry/protocol';
 import { Api, TERMINAL_TASK_STATUSES } from '../e2e/support/api.js';
-import { startAgent, startServer, tempDir, waitFor } from '../e2e/support/processes.js';
+import { procUsage, startAgent, startServer, tempDir, waitFor } from '../e2e/support/processes.js';
 import { generateSweepTree } from '../e2e/support/sweep-tree.js';
 
 const MiB = 1024 * 1024;
@@ -63,7 +63,11 @@ async function main(): Promise<void> {
       // Every file hashed, few results: the agent's own list-and-hash rate ("which hosts hold this file?").
       const byHash = await sweep({ roots: [tree.root], hashes: [tree.duplicate.sha256] });
       // Every file hashed and every one stored as a result: bound by the server storing elements.
+      // CPU-seconds of each process over the every-file-stored sweep: a figure the machine's load barely moves.
+      const cpu = () => ({ server: procUsage(server.child.pid!).cpuSeconds, agent: procUsage(agent.child.pid!).cpuSeconds });
+      const cpuBefore = cpu();
       const all = await sweep({ roots: [tree.root] });
+      const cpuAfter = cpu();
       const l = list.detail.subtasks.items[0]!.sweep;
       const h = byHash.detail.subtasks.items[0]!.sweep;
       const a = all.detail.subtasks.items[0]!.sweep;
@@ -86,6 +90,10 @@ async function main(): Promise<void> {
         `\nagent walk: listing ${(l.durationMs / 1000).toFixed(2)} s, hash search ${(h.durationMs / 1000).toFixed(2)} s (${h.results} results), ` +
           `every file stored ${(a.durationMs / 1000).toFixed(2)} s; ` +
           `end to end ${all.wallSeconds.toFixed(2)} s for ${a.results} results (skippedUnreadable ${a.skippedUnreadable}, truncated ${a.truncated})`,
+      );
+      const per100k = (s: number) => ((s * 100_000) / Math.max(1, a.results)).toFixed(2);
+      console.log(
+        `every file stored, CPU-s per 100k results: server ${per100k(cpuAfter.server - cpuBefore.server)}, agent ${per100k(cpuAfter.agent - cpuBefore.agent)}`,
       );
     } finally {
       await agent.kill();

@@ -37,4 +37,5 @@ export { pathProblem, PATH_REASONS } from './tasks/validate-path.js';
 export { retryDelayMs } from './subtasks/retry-backoff.js';
 export { fileNameOf } from './files/file-wire.js';
 export { DOWNLOADS_PATH } from './files/file-service.js';
+export { ABANDONED_UPLOAD_GRACE_MS } from './files/collect-abandoned-uploads.js';
 export { encodeCursor, decodeCursor } from './shared/paging.js';

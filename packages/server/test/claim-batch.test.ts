@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
 import { describeEachDialect } from '@quarry/testing';
+import { CLAIM_BATCH_ENDPOINTS } from '../src/agents/claim-batcher.js';
 import { ADMIN, createHarness, enrolEndpoint, type Harness } from './services/service-harness.js';
 
 describeEachDialect('batch claim and the safety-net query', (dialect) => {
@@ -40,6 +41,6 @@ describeEachDialect('batch claim and the safety-net query', (dialect) => {
   });
 
   it('refuses more endpoints than one batch takes', async () => {
-    await assert.rejects(h.services.agentWork.claimWorkBatch(Array.from({ length: 251 }, (_, i) => i.toString(16).padStart(32, '0'))), RangeError);
+    await assert.rejects(h.services.agentWork.claimWorkBatch(Array.from({ length: CLAIM_BATCH_ENDPOINTS + 1 }, (_, i) => i.toString(16).padStart(32, '0'))), RangeError);
   });
 });

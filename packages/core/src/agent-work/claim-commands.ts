@@ -64,7 +64,7 @@ function taskKinds(tx: QuarryStore): (taskId: number) => Promise<TaskKind> {
   return async (taskId) => {
     let kind = cache.get(taskId);
     if (kind === undefined) {
-      kind = (await tx.tasks.get(taskId))?.kind ?? 'retrieval';
+      kind = (await tx.tasks.getKind(taskId)) ?? 'retrieval';
       cache.set(taskId, kind);
     }
     return kind;

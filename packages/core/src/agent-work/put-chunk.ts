@@ -65,10 +65,15 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
   });
 
   const now = clock.now().getTime();
+  let orphaned = false;
   await inTransaction(deps, async (tx, out) => {
     const current = await tx.uploads.get(upload.id);
-    // Discarded while the bytes streamed in (cancel, a new begin): the chunk belongs to nobody.
-    if (!current || current.state !== 'open') throw appError('UPLOAD_NOT_FOUND', { uploadId: upload.id });
+    // Discarded while the bytes streamed in (cancel, a new begin, garbage collection): the chunk
+    // belongs to nobody, and the discard may have deleted the upload's chunks before it landed.
+    if (!current || current.state !== 'open') {
+      orphaned = true;
+      throw appError('UPLOAD_NOT_FOUND', { uploadId: upload.id });
+    }
     const before = await tx.uploads.getChunk(upload.id, input.index);
     await tx.uploads.putChunk({ uploadId: upload.id, idx: input.index, size: expected, sha256: input.sha256 });
     if (!before) await tx.fileOps.addBytesDone(fileOp.id, expected);
@@ -80,6 +85,9 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
     const deadlineAt = now + settings.inactivityTimeoutSeconds * 1000;
     await tx.subtasks.update(subtask.id, { state: fresh.state, attempt: fresh.attempt }, { bytesDone: bytes.done, bytesTotal: bytes.total, deadlineAt, updatedAt: now });
     publishProgress(out, { ...fresh, bytesDone: bytes.done, bytesTotal: bytes.total, deadlineAt });
+  }).catch(async (err: unknown) => {
+    if (orphaned) await vault.discard(upload.id, upload.chunkCount);
+    throw err;
   });
   return { index: input.index, duplicate: false };
 

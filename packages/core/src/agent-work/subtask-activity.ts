@@ -2,8 +2,8 @@ import type { QuarryStore } from '../ports/quarry-store.js';
 import type { SubtaskRecord } from '../ports/subtask-store.js';
 import type { EngineSettings } from '../services/engine-settings.js';
 import type { Outbox } from '../shared/outbox.js';
-import { transitionSubtask } from '../subtasks/transition-subtask.js';
-import { settleSubtask } from '../subtasks/settle-subtask.js';
+import { recordTaskCountDelta, transitionSubtask } from '../subtasks/transition-subtask.js';
+import { settleSubtask, sumFileBytes } from '../subtasks/settle-subtask.js';
 import { pushDeadline } from './active-subtask.js';
 
 interface Ctx {
@@ -35,9 +35,13 @@ export async function markUploading(tx: QuarryStore, out: Outbox, ctx: Ctx, subt
  * @param fileSucceeded true when this transaction moved the file op to `succeeded`.
  */
 export async function afterFileEnded(tx: QuarryStore, out: Outbox, ctx: Ctx, subtask: SubtaskRecord, fileSucceeded = false): Promise<void> {
-  const bytes = await tx.fileOps.sumBytes(subtask.id);
-  await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
-  // After the subtask row (as every subtask change does) so task and subtask rows lock in one order.
-  if (fileSucceeded) await tx.tasks.adjustCounts(subtask.taskId, {}, 1);
-  await settleSubtask(tx, out, ctx, { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done });
+  // One read of the files serves the byte totals and the settlement: every statement here runs
+  // while the transaction holds a pooled connection.
+  const files = await tx.fileOps.listBySubtasks([subtask.id]);
+  const bytes = sumFileBytes(files);
+  const current = { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done };
+  if (fileSucceeded) await recordTaskCountDelta(tx, out, subtask.taskId, {}, 1, ctx.now);
+  const settled = await settleSubtask(tx, out, ctx, current, files);
+  // Not settled (files still to come, or another writer moved it first): note the activity.
+  if (settled === current) await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
 }

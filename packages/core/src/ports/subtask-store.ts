@@ -51,6 +51,11 @@ export interface SubtaskStore {
   /** `UPDATE … WHERE id = ? AND <expectation>`; true when the row matched. */
   update(id: number, expect: SubtaskExpectation, patch: SubtaskPatch): Promise<boolean>;
   /**
+   * `update` for many subtasks with the same expectation and patch, in one statement (batches of
+   * a few hundred). Returns the ids it moved; the others lost their race.
+   */
+  updateMany(ids: readonly number[], expect: SubtaskExpectation, patch: SubtaskPatch): Promise<number[]>;
+  /**
    * Queued subtasks of the endpoint that are due (`next_attempt_at` null or ≤ now) and whose task
    * has not expired. Where the database supports it the rows are locked, skipping locked ones.
    */

@@ -41,18 +41,37 @@ export interface TaskCounters {
 export interface TaskStore {
   insert(record: NewTaskRecord): Promise<number>;
   get(id: number): Promise<TaskRecord | null>;
+  /** The task's kind, read without locking the row (a kind never changes); null when unknown. */
+  getKind(id: number): Promise<TaskKind | null>;
   list(filter: { status?: TaskStatus | undefined; kind?: TaskKind | undefined }, page: PageRequest<number>): Promise<TaskRecord[]>;
   setStatus(id: number, status: TaskStatus, finishedAt: number | null, updatedAt: number): Promise<void>;
   /**
-   * Counts of each task's subtasks by state, read from the counters on the task rows; tasks
-   * without subtasks (or unknown) map to all zeros.
+   * Counts of each task's subtasks by state, read from the counters on the task rows plus their
+   * pending changes; tasks without subtasks (or unknown) map to all zeros.
    */
   countSubtasks(taskIds: readonly number[]): Promise<Map<number, SubtaskStateCounts>>;
   /**
    * Adds `delta` to the task's subtask counters and `filesSucceededDelta` to its succeeded-file
-   * counter in one atomic update, and returns the counters after it (null: no such task). The
-   * update locks the task row until the transaction ends, so each transaction sees every earlier
-   * committed change; an empty delta is a way to lock and read them.
+   * counter in one atomic update, together with every pending change (`recordCountDelta`) committed
+   * so far, and returns the counters after it (null: no such task). The update locks the task row
+   * until the transaction ends, so each transaction sees every earlier committed change; an empty
+   * delta is a way to lock, fold and read them.
    */
   adjustCounts(taskId: number, delta: SubtaskCountDelta, filesSucceededDelta?: number): Promise<TaskCounters | null>;
+  /**
+   * Records a change to the task's counters without touching (or locking) the task row: an
+   * insert-only pending row, which `adjustCounts` and `foldCounts` later move into the counters.
+   * `countSubtasks` includes pending changes. Whoever records one must see it folded (core does
+   * so right after the commit; a sweep catches any left by a crash).
+   */
+  recordCountDelta(taskId: number, delta: SubtaskCountDelta, filesSucceededDelta: number, at: number): Promise<void>;
+  /**
+   * Moves the task's pending counter changes into its counters under the task row lock (as
+   * `adjustCounts` with an empty delta does) and says how many were moved (0: nothing to do,
+   * someone else folded them), with the task's stored status and finish time as of the lock.
+   * Null when there is no such task.
+   */
+  foldCounts(taskId: number): Promise<{ counters: TaskCounters; folded: number; task: Pick<TaskRecord, 'status' | 'finishedAt'> } | null>;
+  /** Tasks with pending counter changes recorded at or before `before`, at most `limit`. */
+  listWithPendingCounts(before: number, limit: number): Promise<number[]>;
 }

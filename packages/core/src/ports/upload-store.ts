@@ -56,4 +56,9 @@ export interface UploadStore {
   insertContent(record: ContentRecord): Promise<boolean>;
   /** Uploads still open that were created before `before` (for garbage collection). */
   listOpenBefore(before: number, page: PageRequest<string>): Promise<UploadRecord[]>;
+  /**
+   * Open uploads nothing can resume any more: their file op's subtask ended (any terminal state)
+   * before `finishedBefore`. Oldest first, at most `limit`.
+   */
+  listAbandoned(finishedBefore: number, limit: number): Promise<UploadRecord[]>;
 }

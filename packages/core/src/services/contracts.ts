@@ -170,8 +170,9 @@ export interface AuditService {
 export interface EngineService {
   /**
    * Time-driven transitions at `clock.now()`: expire queued work past its TTL, time out or retry
-   * inactive subtasks, release retries whose back-off elapsed (publishing work-available).
+   * inactive subtasks, release retries whose back-off elapsed (publishing work-available), and
+   * delete the chunks of partial uploads whose subtask ended (uploadsDiscarded).
    * Safe to run on several nodes at once: each transition is a conditional update.
    */
-  tick(): Promise<{ expired: number; timedOut: number; retried: number; released: number }>;
+  tick(): Promise<{ expired: number; timedOut: number; retried: number; released: number; uploadsDiscarded: number }>;
 }

@@ -1,3 +1,4 @@
+import type { FileOpRecord } from '../ports/file-op-store.js';
 import type { QuarryStore } from '../ports/quarry-store.js';
 import type { SubtaskRecord } from '../ports/subtask-store.js';
 import type { EngineSettings } from '../services/engine-settings.js';
@@ -14,21 +15,35 @@ export const SETTLEMENT_MESSAGES = {
   filesFailed: 'the files could not be retrieved',
 } as const;
 
+/** What `fileOps.sumBytes` would say, from the subtask's file ops already read. */
+export function sumFileBytes(files: readonly FileOpRecord[]): { total: number | null; done: number } {
+  let total: number | null = null;
+  let done = 0;
+  for (const f of files) {
+    if (f.size !== null) total = (total ?? 0) + f.size;
+    done += f.bytesDone;
+  }
+  return { total, done };
+}
+
 /**
  * After a file op ended: when every file of the subtask has ended, moves the subtask to its
  * outcome (succeeded, queued for a retry with back-off, or failed). Returns the subtask as it is now.
+ *
+ * @param preloaded the subtask's file ops, when the caller has just read them in this transaction.
  */
 export async function settleSubtask(
   tx: QuarryStore,
   out: Outbox,
   ctx: { now: number; settings: EngineSettings },
   subtask: SubtaskRecord,
+  preloaded?: readonly FileOpRecord[],
 ): Promise<SubtaskRecord> {
   const { now, settings } = ctx;
-  const files = await tx.fileOps.listBySubtasks([subtask.id]);
+  const files = preloaded ?? (await tx.fileOps.listBySubtasks([subtask.id]));
   const decision = decideSettlement(files, subtask.attempt, subtask.maxAttempts);
   if (decision.to === 'pending') return subtask;
-  const bytes = await tx.fileOps.sumBytes(subtask.id);
+  const bytes = sumFileBytes(files);
   const base = { bytesTotal: bytes.total, bytesDone: bytes.done, deadlineAt: null };
   if (decision.to === 'queued') {
     const result = await transitionSubtask(tx, out, now, { subtask, to: 'queued' }, {

@@ -2,7 +2,7 @@ import type { Logger } from '@quarry/core';
 import type { WorkMessage } from '@quarry/protocol';
 
 /** Endpoints per batch claim (the service's limit). */
-export const CLAIM_BATCH_ENDPOINTS = 250;
+export const CLAIM_BATCH_ENDPOINTS = 500;
 /** Batch claims in flight at once per node: enough to use the pool, not to hog it. */
 const CONCURRENT_BATCHES = 4;
 

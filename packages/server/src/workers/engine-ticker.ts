@@ -21,7 +21,7 @@ export function createEngineTicker(engine: EngineService, options: { intervalMs:
   const runOnce = async (): Promise<void> => {
     try {
       const result = await engine.tick();
-      if (result.expired + result.timedOut + result.retried + result.released > 0) logger.info({ ...result }, 'engine tick');
+      if (result.expired + result.timedOut + result.retried + result.released + result.uploadsDiscarded > 0) logger.info({ ...result }, 'engine tick');
     } catch (err) {
       logger.error({ err }, 'engine tick failed');
     }

@@ -213,11 +213,29 @@ export interface SweepResultsTable {
   seen_at: Int;
 }
 
+/** Pending changes to a task's counters, folded into the task row after the commit (0005). */
+export interface TaskCountDeltasTable {
+  id: IntId;
+  task_id: Int;
+  count_queued: Generated<Int>;
+  count_dispatched: Generated<Int>;
+  count_running: Generated<Int>;
+  count_uploading: Generated<Int>;
+  count_succeeded: Generated<Int>;
+  count_failed: Generated<Int>;
+  count_timed_out: Generated<Int>;
+  count_cancelled: Generated<Int>;
+  count_expired: Generated<Int>;
+  files_succeeded: Generated<Int>;
+  created_at: Int;
+}
+
 export interface Database {
   endpoints: EndpointsTable;
   enroll_tokens: EnrollTokensTable;
   credentials: CredentialsTable;
   tasks: TasksTable;
+  task_count_deltas: TaskCountDeltasTable;
   subtasks: SubtasksTable;
   file_ops: FileOpsTable;
   uploads: UploadsTable;

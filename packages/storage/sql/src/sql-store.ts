@@ -45,7 +45,7 @@ function bindRepositories(adapter: DialectAdapter, db: Kysely<Database>, inTrans
     endpoints: translating(adapter, new EndpointRepository(db)),
     credentials: translating(adapter, new CredentialRepository(db)),
     enrollTokens: translating(adapter, new EnrollTokenRepository(db)),
-    tasks: translating(adapter, new TaskRepository(db, { lockOnRead: inTransaction && caps.supportsRowLocks })),
+    tasks: translating(adapter, new TaskRepository(db, { lockOnRead: inTransaction && caps.supportsRowLocks, inTransaction })),
     subtasks: translating(adapter, new SubtaskRepository(db, caps)),
     fileOps: translating(adapter, new FileOpRepository(db)),
     uploads: translating(adapter, new UploadRepository(db)),

@@ -4,6 +4,8 @@ import type { DialectAdapter } from '../dialect-adapter.js';
 import { initialMigration } from './0001_initial.js';
 import { addSweepsMigration } from './0002_add_sweeps.js';
 import { addTaskCountersMigration } from './0003_add_task_counters.js';
+import { indexElementHashPrefixesMigration } from './0004_index_element_hash_prefixes.js';
+import { addTaskCountDeltasMigration } from './0005_add_task_count_deltas.js';
 
 /**
  * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
@@ -14,6 +16,8 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: Diale
   ['0001_initial', initialMigration],
   ['0002_add_sweeps', addSweepsMigration],
   ['0003_add_task_counters', addTaskCountersMigration],
+  ['0004_index_element_hash_prefixes', indexElementHashPrefixesMigration],
+  ['0005_add_task_count_deltas', addTaskCountDeltasMigration],
 ];
 
 /**

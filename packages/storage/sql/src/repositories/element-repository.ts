@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ElementFilter, ElementSighting, ElementStore, ElementWithHost, FileElementRecord, PageRequest } from '@quarry/core';
 import type { Database, FileElementsTable } from '../schema.js';
+import { hashEquals } from './element-hash-key.js';
 import { num, numOrNull } from './row.js';
 
 /** Rows per statement: 13 bound values each stays far below SQLite's and PostgreSQL's parameter limits. */
@@ -82,9 +83,9 @@ export class ElementRepository implements ElementStore {
     if (filter.endpointId !== undefined) q = q.where('file_elements.endpoint_id', '=', filter.endpointId);
     if (filter.nameLike !== undefined) q = q.where(lowerLike('file_elements.name', filter.nameLike));
     if (filter.pathLike !== undefined) q = q.where(lowerLike('file_elements.path', filter.pathLike));
-    if (filter.md5 !== undefined) q = q.where('file_elements.md5', '=', filter.md5);
-    if (filter.sha1 !== undefined) q = q.where('file_elements.sha1', '=', filter.sha1);
-    if (filter.sha256 !== undefined) q = q.where('file_elements.sha256', '=', filter.sha256);
+    if (filter.md5 !== undefined) q = q.where(hashEquals('file_elements.md5', filter.md5));
+    if (filter.sha1 !== undefined) q = q.where(hashEquals('file_elements.sha1', filter.sha1));
+    if (filter.sha256 !== undefined) q = q.where(hashEquals('file_elements.sha256', filter.sha256));
     if (page.after !== undefined) q = q.where('file_elements.id', '>', page.after);
     return (await q.orderBy('file_elements.id').limit(page.limit).execute()).map(toElement);
   }

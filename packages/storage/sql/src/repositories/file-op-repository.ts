@@ -34,8 +34,9 @@ export class FileOpRepository implements FileOpStore {
   }
 
   async insertMany(records: readonly NewFileOpRecord[]): Promise<void> {
-    for (let i = 0; i < records.length; i += 500) {
-      const batch = records.slice(i, i + 500).map((r) => ({
+    // Six values a row: 4,000 rows stay under SQLite's bound-parameter limit (32,766).
+    for (let i = 0; i < records.length; i += 4000) {
+      const batch = records.slice(i, i + 4000).map((r) => ({
         subtask_id: r.subtaskId,
         task_id: r.taskId,
         endpoint_id: r.endpointId,

@@ -12,6 +12,9 @@ import type { SqlCapabilities } from '../dialect-adapter.js';
 import type { Database, SubtasksTable } from '../schema.js';
 import { num, numOrNull } from './row.js';
 
+/** Bound values per statement we allow ourselves: below SQLite's 32,766 and PostgreSQL's 65,535. */
+const MAX_BOUND_PARAMETERS = 30_000;
+
 /** Fields of a patch and their columns. */
 const COLUMNS: Record<keyof SubtaskPatch, keyof SubtasksTable> = {
   state: 'state',
@@ -40,14 +43,20 @@ export class SubtaskRepository implements SubtaskStore {
   async insertMany(records: readonly NewSubtaskRecord[]): Promise<number[]> {
     if (records.length === 0) return [];
     const ids: number[] = [];
-    // Batches keep the statement under SQLite's bound-parameter limit.
-    for (let i = 0; i < records.length; i += 500) {
-      const rows = await this.#db
+    const all = records.map(toRow);
+    // Columns null in every row are left to their default (null): new subtasks leave half of
+    // them unset, and every bound value costs building and sending the statement.
+    const keys = (Object.keys(all[0]!) as Array<keyof ReturnType<typeof toRow>>).filter((k) => all.some((r) => r[k] !== null));
+    const rows = all.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])) as ReturnType<typeof toRow>);
+    // As many rows per statement as stay under SQLite's bound-parameter limit (32,766).
+    const perStatement = Math.floor(MAX_BOUND_PARAMETERS / keys.length);
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const inserted = await this.#db
         .insertInto('subtasks')
-        .values(records.slice(i, i + 500).map(toRow))
+        .values(rows.slice(i, i + perStatement))
         .returning('id')
         .execute();
-      ids.push(...rows.map((r) => num(r.id)));
+      ids.push(...inserted.map((r) => num(r.id)));
     }
     return ids.sort((a, b) => a - b);
   }
@@ -71,12 +80,7 @@ export class SubtaskRepository implements SubtaskStore {
   }
 
   async update(id: number, expect: SubtaskExpectation, patch: SubtaskPatch): Promise<boolean> {
-    const values: Updateable<SubtasksTable> = {};
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === undefined) continue;
-      (values as Record<string, unknown>)[COLUMNS[key as keyof SubtaskPatch]] = value;
-    }
-    let q = this.#db.updateTable('subtasks').set(values).where('id', '=', id);
+    let q = this.#db.updateTable('subtasks').set(patchValues(patch)).where('id', '=', id);
     if (typeof expect.state === 'string') q = q.where('state', '=', expect.state);
     else if (expect.state !== undefined) q = q.where('state', 'in', [...expect.state]);
     if (expect.attempt !== undefined) q = q.where('attempt', '=', expect.attempt);
@@ -85,6 +89,23 @@ export class SubtaskRepository implements SubtaskStore {
     if (expect.deadlineAtOrBefore !== undefined) q = q.where('deadline_at', '<=', expect.deadlineAtOrBefore);
     const r = await q.executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  }
+
+  async updateMany(ids: readonly number[], expect: SubtaskExpectation, patch: SubtaskPatch): Promise<number[]> {
+    const moved: number[] = [];
+    const values = patchValues(patch);
+    // Batches keep the statement under SQLite's bound-parameter limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      let q = this.#db.updateTable('subtasks').set(values).where('id', 'in', ids.slice(i, i + 500));
+      if (typeof expect.state === 'string') q = q.where('state', '=', expect.state);
+      else if (expect.state !== undefined) q = q.where('state', 'in', [...expect.state]);
+      if (expect.attempt !== undefined) q = q.where('attempt', '=', expect.attempt);
+      if (expect.nextAttemptAt === null) q = q.where('next_attempt_at', 'is', null);
+      else if (expect.nextAttemptAt !== undefined) q = q.where('next_attempt_at', '=', expect.nextAttemptAt);
+      if (expect.deadlineAtOrBefore !== undefined) q = q.where('deadline_at', '<=', expect.deadlineAtOrBefore);
+      for (const row of await q.returning('id').execute()) moved.push(num(row.id));
+    }
+    return moved;
   }
 
   async listClaimable(endpointId: string, now: number, limit: number): Promise<SubtaskRecord[]> {
@@ -237,4 +258,13 @@ function toRecord(r: Selectable<SubtasksTable>): SubtaskRecord {
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };
+}
+
+function patchValues(patch: SubtaskPatch): Updateable<SubtasksTable> {
+  const values: Updateable<SubtasksTable> = {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    (values as Record<string, unknown>)[COLUMNS[key as keyof SubtaskPatch]] = value;
+  }
+  return values;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SweepBudgetName, SweepCounters, SweepCriteria } from '@quarry/protocol';
 import type { PageRequest, SweepProgressRecord, SweepRecord, SweepResultFilter, SweepResultRecord, SweepStore } from '@quarry/core';
 import type { Database } from '../schema.js';
+import { hashEquals } from './element-hash-key.js';
 import { lowerLike, toElement } from './element-repository.js';
 import { bool, num, parseJson } from './row.js';
 
@@ -125,9 +126,9 @@ export class SweepRepository implements SweepStore {
       .where('sweep_results.task_id', '=', filter.taskId);
     if (filter.endpointId !== undefined) q = q.where('file_elements.endpoint_id', '=', filter.endpointId);
     if (filter.nameLike !== undefined) q = q.where(lowerLike('file_elements.name', filter.nameLike));
-    if (filter.md5 !== undefined) q = q.where('file_elements.md5', '=', filter.md5);
-    if (filter.sha1 !== undefined) q = q.where('file_elements.sha1', '=', filter.sha1);
-    if (filter.sha256 !== undefined) q = q.where('file_elements.sha256', '=', filter.sha256);
+    if (filter.md5 !== undefined) q = q.where(hashEquals('file_elements.md5', filter.md5));
+    if (filter.sha1 !== undefined) q = q.where(hashEquals('file_elements.sha1', filter.sha1));
+    if (filter.sha256 !== undefined) q = q.where(hashEquals('file_elements.sha256', filter.sha256));
     if (page.after !== undefined) q = q.where('sweep_results.id', '>', page.after);
     const rows = await q.orderBy('sweep_results.id').limit(page.limit).execute();
     return rows.map((r) => ({

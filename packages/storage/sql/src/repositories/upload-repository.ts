@@ -1,3 +1,4 @@
+import { TERMINAL_SUBTASK_STATES } from '@quarry/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { ContentRecord, PageRequest, UploadChunkRecord, UploadRecord, UploadState, UploadStore } from '@quarry/core';
 import type { ContentsTable, Database, UploadsTable } from '../schema.js';
@@ -83,6 +84,21 @@ export class UploadRepository implements UploadStore {
     let q = this.#db.selectFrom('uploads').selectAll().where('state', '=', 'open').where('created_at', '<', before);
     if (page.after !== undefined) q = q.where('id', '>', page.after);
     return (await q.orderBy('id').limit(page.limit).execute()).map(toUpload);
+  }
+
+  async listAbandoned(finishedBefore: number, limit: number): Promise<UploadRecord[]> {
+    const rows = await this.#db
+      .selectFrom('uploads')
+      .innerJoin('file_ops', 'file_ops.id', 'uploads.file_op_id')
+      .innerJoin('subtasks', 'subtasks.id', 'file_ops.subtask_id')
+      .selectAll('uploads')
+      .where('uploads.state', '=', 'open')
+      .where('subtasks.state', 'in', [...TERMINAL_SUBTASK_STATES])
+      .where('subtasks.finished_at', '<', finishedBefore)
+      .orderBy('uploads.created_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toUpload);
   }
 }
 
