@@ -57,9 +57,9 @@ export interface Proc {
   log(): string;
 }
 
-function launch(args: string[], env: Record<string, string>, logFile: string, user?: { uid: number; gid: number }): Proc {
+function launch(args: string[], env: Record<string, string>, logFile: string, user?: { uid: number; gid: number }, nodeArgs: string[] = []): Proc {
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) });
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) });
   child.stdout!.pipe(out, { end: false });
   child.stderr!.pipe(out, { end: false });
   // 'close' comes after the child's output pipes have drained; resolve only once the log file
@@ -96,6 +96,8 @@ export async function startServer(options: {
   localAgent?: boolean;
   env?: Record<string, string>;
   logFile?: string;
+  /** Options for node itself, before the script (benchmarks pass `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }): Promise<ServerProc> {
   const port = options.port ?? (await freePort());
   const adminKey = options.adminKey ?? makeApiKey();
@@ -114,6 +116,8 @@ export async function startServer(options: {
       ...options.env,
     },
     logFile,
+    undefined,
+    options.nodeArgs,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
@@ -142,6 +146,8 @@ export async function startAgent(options: {
    * as root, which reads everything). The state directory is created and handed to that user.
    */
   user?: { uid: number; gid: number };
+  /** As for startServer. */
+  nodeArgs?: string[];
 }): Promise<Proc> {
   await mkdir(join(options.stateDir, '..'), { recursive: true });
   if (options.user) {
@@ -150,7 +156,7 @@ export async function startAgent(options: {
   }
   const args = [AGENT_BIN, '--server', options.serverUrl, '--state-dir', options.stateDir, ...(options.args ?? [])];
   if (options.enrollToken) args.push('--enroll-token', options.enrollToken);
-  return launch(args, { QUARRY_AGENT_LOG_LEVEL: 'info' }, options.logFile ?? join(options.stateDir, '..', `agent-${Date.now()}.log`), options.user);
+  return launch(args, { QUARRY_AGENT_LOG_LEVEL: 'info' }, options.logFile ?? join(options.stateDir, '..', `agent-${Date.now()}.log`), options.user, options.nodeArgs);
 }
 
 /** Runs the `quarry` CLI to completion. */
@@ -166,11 +172,12 @@ export async function runCli(args: string[], env: Record<string, string>, cwd = 
 }
 
 /** CPU seconds (user+system) and peak RSS of a live Linux process, read from /proc. */
-export function procUsage(pid: number): { cpuSeconds: number; peakRssBytes: number } {
+export function procUsage(pid: number): { cpuSeconds: number; userSeconds: number; systemSeconds: number; minorFaults: number; peakRssBytes: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const user = Number(fields[11]);
+  const system = Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-  return { cpuSeconds: ticks / 100, peakRssBytes: Number(hwm?.[1] ?? 0) * 1024 };
+  return { cpuSeconds: (user + system) / 100, userSeconds: user / 100, systemSeconds: system / 100, minorFaults: Number(fields[7]), peakRssBytes: Number(hwm?.[1] ?? 0) * 1024 };
 }
