@@ -3,7 +3,7 @@
 // beside the limit measured in the same run. Not part of the test suite.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,21 @@ async function timeDownload(url: string): Promise<{ mibps: number; bytes: number
   return { mibps: bytes / MiB / seconds, bytes };
 }
 
+/** Samples a process's resident memory every 100 ms and keeps the highest value per phase. */
+function sampleRss(pid: number): { phase(name: string): void; stop(): void; summary(): string } {
+  const max: Record<string, number> = { upload: 0 };
+  let current = 'upload';
+  const timer = setInterval(() => {
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    max[current] = Math.max(max[current] ?? 0, kb * 1024);
+  }, 100);
+  return {
+    phase: (name) => (current = name),
+    stop: () => clearInterval(timer),
+    summary: () => Object.values(max).map((b) => (b / MiB).toFixed(0)).join('/') + ' MiB',
+  };
+}
+
 function row(label: string, value: string, limit: string, ratio: string): void {
   console.log(`${label.padEnd(34)} ${value.padStart(14)} ${limit.padStart(16)} ${ratio.padStart(8)}`);
 }
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
     const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token.token, nodeArgs: nodeArgs('agent') });
     try {
       await waitFor(async () => (await api<{ items: unknown[] }>(`${server.url}/api/v1/endpoints?online=true`, server.adminKey, 'GET')).items.length === 1, 30_000, 'agent online');
+      const rss = sampleRss(server.child.pid!);
       const before = { s: procUsage(server.child.pid!), a: procUsage(agent.child.pid!) };
       const t0 = performance.now();
       const u0 = mark();
@@ -97,6 +113,7 @@ async function main(): Promise<void> {
       }, 600_000, 'retrieval');
       const seconds = (performance.now() - t0) / 1000;
       phases.upload = [u0, mark()];
+      rss.phase('raw');
       const after = { s: procUsage(server.child.pid!), a: procUsage(agent.child.pid!) };
       const e2e = sizeMiB / seconds;
       const fileId = done.subtasks.items[0]!.files[0]!.fileId!;
@@ -105,11 +122,13 @@ async function main(): Promise<void> {
       const r0 = mark();
       const rawDl = await timeDownload(raw.url);
       phases.raw = [r0, mark()];
+      rss.phase('zip');
       if (rawDl.bytes !== bytes) throw new Error(`raw download gave ${rawDl.bytes} of ${bytes} bytes`);
       const zip = await api<{ url: string }>(`${server.url}/api/v1/files/${fileId}/links`, server.adminKey, 'POST', { format: 'zip' });
       const z0 = mark();
       const zipDl = await timeDownload(zip.url);
       phases.zip = [z0, mark()];
+      rss.stop();
       if (zipDl.bytes <= bytes) throw new Error(`zip download gave only ${zipDl.bytes} bytes`);
       if (profileDir) await writeFile(join(profileDir, 'phases.json'), JSON.stringify(phases));
       const finalServer = procUsage(server.child.pid!);
@@ -128,6 +147,7 @@ async function main(): Promise<void> {
         row(`  ${split}`, '', '', '');
       }
       row('server peak RSS', `${(finalServer.peakRssBytes / MiB).toFixed(0)} MiB`, '150 MiB', (finalServer.peakRssBytes / MiB / 150).toFixed(2));
+      row('  server RSS max: upload/raw/zip', rss.summary(), '', '');
       row('agent peak RSS', `${(after.a.peakRssBytes / MiB).toFixed(0)} MiB`, '150 MiB', (after.a.peakRssBytes / MiB / 150).toFixed(2));
       row('raw download', `${rawDl.mibps.toFixed(0)} MiB/s`, `${limit.toFixed(0)} MiB/s`, (rawDl.mibps / limit).toFixed(2));
       row('AES-256 zip download', `${zipDl.mibps.toFixed(0)} MiB/s`, '250 MiB/s', (zipDl.mibps / 250).toFixed(2));

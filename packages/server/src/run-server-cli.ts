@@ -14,8 +14,6 @@ export interface ServerCliIo {
   env?: Readonly<Record<string, string | undefined>>;
   /** Resolves when the process is asked to stop; defaults to the first SIGINT or SIGTERM. */
   stopSignal?: Promise<unknown>;
-  /** Called once the server is listening (and its local agent started). */
-  onStarted?: () => void;
 }
 
 const defaultIo = (): ServerCliIo => ({ stdout: process.stdout, stderr: process.stderr });
@@ -61,7 +59,6 @@ export async function runServerCli(argv: string[], io: ServerCliIo = defaultIo()
     if (argv[0] === 'migrate' || argv.includes('--migrate-only')) return await migrateOnly(argv.filter((a) => a !== 'migrate' && a !== '--migrate-only'), io);
     const config = loadConfig({ argv, ...(io.env ? { env: io.env } : {}) });
     const server = await startServer(config, { print: (line) => io.stdout.write(`${line}\n`) });
-    io.onStarted?.();
     await (io.stopSignal ?? untilSignal());
     io.stdout.write(`${SERVER_MESSAGES.stopping}\n`);
     await server.close();
