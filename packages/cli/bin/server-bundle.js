@@ -116,17 +116,24 @@ async function pruneOldBuilds(cacheDir, keep) {
  */
 export async function importServerBundle() {
   try {
-    const serverEntry = fileURLToPath(import.meta.resolve('@quarry/server'));
-    const requireFromTsx = createRequire(fileURLToPath(import.meta.resolve('tsx/esm/api')));
-    const esbuild = requireFromTsx('esbuild');
-    const cacheDir = cacheDirOf(serverEntry);
-    await mkdir(cacheDir, { recursive: true });
-    let index = JSON.parse(await readFile(join(cacheDir, INDEX_FILE), 'utf8').catch(() => 'null'));
-    const builder = await builderId(esbuild);
-    if (!(await isFresh(index, builder))) index = await build(esbuild, builder, serverEntry, cacheDir);
-    return await import(pathToFileURL(join(index.dir, 'index.mjs')).href);
+    return await importBundle({ entry: fileURLToPath(import.meta.resolve('@quarry/server')) });
   } catch (err) {
     process.stderr.write(MSG_FALLBACK(err?.message ?? err));
     return null;
   }
+}
+
+/**
+ * Bundles `entry` (a TypeScript module inside a package's `src/`) unless the cached bundle's
+ * inputs are unchanged, and imports it. `cacheDir` defaults to the package's node_modules/.cache.
+ * Throws when esbuild is missing or the sources do not build.
+ */
+export async function importBundle({ entry, cacheDir = cacheDirOf(entry) }) {
+  const requireFromTsx = createRequire(fileURLToPath(import.meta.resolve('tsx/esm/api')));
+  const esbuild = requireFromTsx('esbuild');
+  await mkdir(cacheDir, { recursive: true });
+  let index = JSON.parse(await readFile(join(cacheDir, INDEX_FILE), 'utf8').catch(() => 'null'));
+  const builder = await builderId(esbuild);
+  if (!(await isFresh(index, builder))) index = await build(esbuild, builder, entry, cacheDir);
+  return import(pathToFileURL(join(index.dir, 'index.mjs')).href);
 }
