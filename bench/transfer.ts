@@ -14,6 +14,9 @@ const MiB = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 // BENCH_PROFILE_DIR=dir: the server and the agent write V8 CPU profiles there when they stop.
 const profileDir = process.env.BENCH_PROFILE_DIR;
+// BENCH_SETTLE_SECONDS=n: wait n seconds once the agent is online, as a long-running server has
+// (V8 shrinks a young generation grown during start-up only after some idle time).
+const settleSeconds = Number(process.env.BENCH_SETTLE_SECONDS ?? 0);
 // Monotonic microseconds, the clock V8 stamps profile samples with, so a profile can be cut by phase.
 const phases: Record<string, [number, number]> = {};
 const mark = (): number => Number(process.hrtime.bigint() / 1000n);
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
     const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token.token, nodeArgs: nodeArgs('agent') });
     try {
       await waitFor(async () => (await api<{ items: unknown[] }>(`${server.url}/api/v1/endpoints?online=true`, server.adminKey, 'GET')).items.length === 1, 30_000, 'agent online');
+      if (settleSeconds > 0) await new Promise((r) => setTimeout(r, settleSeconds * 1000));
       const rss = sampleRss(server.child.pid!);
       const before = { s: procUsage(server.child.pid!), a: procUsage(agent.child.pid!) };
       const t0 = performance.now();
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
       row('raw download', `${rawDl.mibps.toFixed(0)} MiB/s`, `${limit.toFixed(0)} MiB/s`, (rawDl.mibps / limit).toFixed(2));
       row('AES-256 zip download', `${zipDl.mibps.toFixed(0)} MiB/s`, '250 MiB/s', (zipDl.mibps / 250).toFixed(2));
       row('load average (1 min) at the end', loadavg()[0]!.toFixed(2), '', '');
+      if (settleSeconds > 0) row(`(transfer began ${settleSeconds} s after start-up)`, '', '', '');
     } finally {
       await agent.kill();
       await server.kill();

@@ -68,10 +68,13 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
   let orphaned = false;
   await inTransaction(deps, async (tx, out) => {
     const current = await tx.uploads.get(upload.id);
-    // Discarded while the bytes streamed in (cancel, a new begin, garbage collection): the chunk
-    // belongs to nobody, and the discard may have deleted the upload's chunks before it landed.
+    // No longer open while the bytes streamed in. Discarded (cancel, a new begin, garbage
+    // collection): the chunk belongs to nobody, and the discard may have deleted the upload's
+    // chunks before this one landed, so it is deleted here. Completed (a retried PUT whose first
+    // try completed the set): its chunks are now verified content and must stay; the bytes just
+    // written passed the same sha256 as the chunk they replaced.
     if (!current || current.state !== 'open') {
-      orphaned = true;
+      orphaned = !current || current.state === 'discarded';
       throw appError('UPLOAD_NOT_FOUND', { uploadId: upload.id });
     }
     const before = await tx.uploads.getChunk(upload.id, input.index);

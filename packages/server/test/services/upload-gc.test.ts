@@ -112,4 +112,32 @@ describeEachDialect('abandoned uploads are collected', (dialect) => {
     await assert.rejects(late, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
     assert.deepEqual(await chunksOf(uploadId), []);
   });
+
+  it('a retried chunk that lands after its upload completed leaves the content intact', async () => {
+    const data = randomBytes(2 * CHUNK);
+    const uploadId = await begin(command.files[0]!.fileOpId, data);
+    await put(uploadId, data, 0);
+    // The first try of chunk 1 is past its checks and streaming (its client gave up waiting) ...
+    const body = new PassThrough();
+    const chunk = chunkOf(data, 1);
+    const slow = h.services.agentWork.putChunk(endpointId, { uploadId, index: 1, sha256: sha256(chunk), contentLength: chunk.length, body });
+    body.write(chunk.subarray(0, 100));
+    const until = Date.now() + 5000;
+    while (body.readableLength > 0) {
+      if (Date.now() > until) throw new Error('the vault never read the chunk body');
+      await new Promise((r) => setImmediate(r));
+    }
+    // ... while the retry stores the chunk and the agent completes the upload.
+    await put(uploadId, data, 1);
+    const done = await h.services.agentWork.complete(endpointId, uploadId, hashesOf(data));
+    body.end(chunk.subarray(100));
+
+    await assert.rejects(slow, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
+    assert.equal((await h.store.uploads.get(uploadId))?.state, 'completed');
+    assert.equal((await chunksOf(uploadId)).length, 2);
+    const { content } = await h.services.files.contentOf(done.fileId);
+    const parts: Buffer[] = [];
+    for await (const p of await h.vault.open(content)) parts.push(p as Buffer);
+    assert.deepEqual(Buffer.concat(parts), data);
+  });
 });
