@@ -41,6 +41,21 @@ describeEachDialect('abandoned uploads are collected', (dialect) => {
   const chunksOf = async (uploadId: string): Promise<string[]> =>
     (await readdir(join(h.dir, 'blobs'), { recursive: true })).map(String).filter((p) => p.includes(`${uploadId}/`));
 
+  /** A chunk PUT that is past its checks and streaming its first bytes into the vault; `finish` sends the rest. */
+  const startStreamingPut = async (uploadId: string, data: Buffer, index: number) => {
+    const body = new PassThrough();
+    const chunk = chunkOf(data, index);
+    const pending = h.services.agentWork.putChunk(endpointId, { uploadId, index, sha256: sha256(chunk), contentLength: chunk.length, body });
+    pending.catch(() => undefined);
+    body.write(chunk.subarray(0, 100));
+    const until = Date.now() + 5000;
+    while (body.readableLength > 0) {
+      if (Date.now() > until) throw new Error('the vault never read the chunk body');
+      await new Promise((r) => setImmediate(r));
+    }
+    return { pending, finish: () => body.end(chunk.subarray(100)) };
+  };
+
   it('deletes the chunks of a half-uploaded file once its cancelled subtask is past the grace, and keeps finished content', async () => {
     const kept = randomBytes(CHUNK + 10);
     const half = randomBytes(3 * CHUNK);
@@ -93,23 +108,15 @@ describeEachDialect('abandoned uploads are collected', (dialect) => {
     const data = randomBytes(3 * CHUNK);
     const uploadId = await begin(command.files[0]!.fileOpId, data);
     await put(uploadId, data, 0);
-    const body = new PassThrough();
-    const chunk = chunkOf(data, 1);
-    const late = h.services.agentWork.putChunk(endpointId, { uploadId, index: 1, sha256: sha256(chunk), contentLength: chunk.length, body });
-    body.write(chunk.subarray(0, 100));
     // Once the vault has taken the first bytes the PUT is past its checks and streaming: cancel
     // the task and let the collector run.
-    const until = Date.now() + 5000;
-    while (body.readableLength > 0) {
-      if (Date.now() > until) throw new Error('the vault never read the chunk body');
-      await new Promise((r) => setImmediate(r));
-    }
+    const late = await startStreamingPut(uploadId, data, 1);
     await h.services.retrievals.cancel(ADMIN, taskId);
     h.clock.advance(GRACE_SECONDS + 1);
     assert.equal((await h.services.engine.tick()).uploadsDiscarded, 1);
-    body.end(chunk.subarray(100));
+    late.finish();
 
-    await assert.rejects(late, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
+    await assert.rejects(late.pending, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
     assert.deepEqual(await chunksOf(uploadId), []);
   });
 
@@ -118,21 +125,13 @@ describeEachDialect('abandoned uploads are collected', (dialect) => {
     const uploadId = await begin(command.files[0]!.fileOpId, data);
     await put(uploadId, data, 0);
     // The first try of chunk 1 is past its checks and streaming (its client gave up waiting) ...
-    const body = new PassThrough();
-    const chunk = chunkOf(data, 1);
-    const slow = h.services.agentWork.putChunk(endpointId, { uploadId, index: 1, sha256: sha256(chunk), contentLength: chunk.length, body });
-    body.write(chunk.subarray(0, 100));
-    const until = Date.now() + 5000;
-    while (body.readableLength > 0) {
-      if (Date.now() > until) throw new Error('the vault never read the chunk body');
-      await new Promise((r) => setImmediate(r));
-    }
+    const slow = await startStreamingPut(uploadId, data, 1);
     // ... while the retry stores the chunk and the agent completes the upload.
     await put(uploadId, data, 1);
     const done = await h.services.agentWork.complete(endpointId, uploadId, hashesOf(data));
-    body.end(chunk.subarray(100));
+    slow.finish();
 
-    await assert.rejects(slow, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
+    await assert.rejects(slow.pending, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
     assert.equal((await h.store.uploads.get(uploadId))?.state, 'completed');
     assert.equal((await chunksOf(uploadId)).length, 2);
     const { content } = await h.services.files.contentOf(done.fileId);
