@@ -39,3 +39,4 @@ export { fileNameOf } from './files/file-wire.js';
 export { DOWNLOADS_PATH } from './files/file-service.js';
 export { ABANDONED_UPLOAD_GRACE_MS } from './files/collect-abandoned-uploads.js';
 export { encodeCursor, decodeCursor } from './shared/paging.js';
+export { resolveEndpoint, resolveEndpoints } from './endpoints/resolve-endpoint.js';

@@ -40,6 +40,12 @@ export interface EndpointStore {
   getByShortId(shortId: string): Promise<EndpointRecord | null>;
   /** Exact hostname matches, at most `limit`. */
   findByHostname(hostname: string, limit: number): Promise<EndpointRecord[]>;
+  /** The endpoints with these ids (unknown ids are left out), in no particular order. */
+  getMany(ids: readonly string[]): Promise<EndpointRecord[]>;
+  /** As getMany, by short id. */
+  getManyByShortId(shortIds: readonly string[]): Promise<EndpointRecord[]>;
+  /** Every endpoint whose hostname is one of these, exactly. */
+  findByHostnames(hostnames: readonly string[]): Promise<EndpointRecord[]>;
   list(filter: EndpointFilter, page: PageRequest<string>): Promise<EndpointRecord[]>;
   update(id: string, patch: EndpointPatch): Promise<void>;
 }

@@ -43,18 +43,16 @@ export function toSubtask(s: SubtaskRecord, hostname: string, files: readonly Fi
   return subtask;
 }
 
-/** Maps many subtasks with one file-op query and one lookup per distinct endpoint. */
+/** Maps many subtasks with one file-op query and one endpoint query. */
 export async function toSubtasks(store: QuarryStore, subtasks: readonly SubtaskRecord[]): Promise<Subtask[]> {
   const files = await store.fileOps.listBySubtasks(subtasks.map((s) => s.id));
-  const hostnames = new Map<string, string>();
-  for (const id of new Set(subtasks.map((s) => s.endpointId))) {
-    hostnames.set(id, (await store.endpoints.get(id))?.hostname ?? '');
+  const endpoints = await store.endpoints.getMany([...new Set(subtasks.map((s) => s.endpointId))]);
+  const hostnames = new Map(endpoints.map((e) => [e.id, e.hostname]));
+  const filesBySubtask = new Map<number, typeof files>();
+  for (const f of files) {
+    const list = filesBySubtask.get(f.subtaskId);
+    if (list) list.push(f);
+    else filesBySubtask.set(f.subtaskId, [f]);
   }
-  return subtasks.map((s) =>
-    toSubtask(
-      s,
-      hostnames.get(s.endpointId) ?? '',
-      files.filter((f) => f.subtaskId === s.id),
-    ),
-  );
+  return subtasks.map((s) => toSubtask(s, hostnames.get(s.endpointId) ?? '', filesBySubtask.get(s.id) ?? []));
 }

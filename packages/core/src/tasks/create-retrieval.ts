@@ -3,7 +3,7 @@ import type { Actor } from '../services/actor.js';
 import type { ServiceDeps } from '../shared/service-deps.js';
 import { appError } from '../errors/catalogue.js';
 import { recordAudit } from '../audit/record-audit.js';
-import { resolveEndpoint } from '../endpoints/resolve-endpoint.js';
+import { resolveEndpoints } from '../endpoints/resolve-endpoint.js';
 import { actorRef } from '../shared/actor-ref.js';
 import { inTransaction } from '../shared/outbox.js';
 import { pathProblem } from './validate-path.js';
@@ -33,9 +33,7 @@ export async function createRetrieval(deps: ServiceDeps, actor: Actor, body: Cre
     const reason = pathProblem(path);
     if (reason) throw appError('PATH_INVALID', { path, reason });
   }
-  const endpointIds: string[] = [];
-  for (const ref of refs) endpointIds.push((await resolveEndpoint(deps.store, ref)).id);
-  const targets = unique(endpointIds);
+  const targets = unique((await resolveEndpoints(deps.store, refs)).map((e) => e.id));
 
   const now = clock.now().getTime();
   const ttlSeconds = body.ttlSeconds ?? settings.defaultTtlSeconds;

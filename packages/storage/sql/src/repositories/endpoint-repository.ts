@@ -3,6 +3,9 @@ import type { EndpointFilter, EndpointPatch, EndpointRecord, EndpointStore, Page
 import type { Database, EndpointsTable } from '../schema.js';
 import { bool, num, numOrNull, parseJson } from './row.js';
 
+/** Values per IN list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters. */
+const IN_LIST_SLICE = 1000;
+
 export class EndpointRepository implements EndpointStore {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -42,6 +45,29 @@ export class EndpointRepository implements EndpointStore {
   async findByHostname(hostname: string, limit: number): Promise<EndpointRecord[]> {
     const rows = await this.#db.selectFrom('endpoints').selectAll().where('hostname', '=', hostname).orderBy('id').limit(limit).execute();
     return rows.map(toRecord);
+  }
+
+  async getMany(ids: readonly string[]): Promise<EndpointRecord[]> {
+    return this.#selectIn('id', ids);
+  }
+
+  async getManyByShortId(shortIds: readonly string[]): Promise<EndpointRecord[]> {
+    return this.#selectIn('short_id', shortIds);
+  }
+
+  async findByHostnames(hostnames: readonly string[]): Promise<EndpointRecord[]> {
+    return this.#selectIn('hostname', hostnames);
+  }
+
+  /** `WHERE column IN (...)` in slices, so no statement nears either dialect's parameter limit. */
+  async #selectIn(column: 'id' | 'short_id' | 'hostname', values: readonly string[]): Promise<EndpointRecord[]> {
+    const out: EndpointRecord[] = [];
+    const distinct = [...new Set(values)];
+    for (let at = 0; at < distinct.length; at += IN_LIST_SLICE) {
+      const rows = await this.#db.selectFrom('endpoints').selectAll().where(column, 'in', distinct.slice(at, at + IN_LIST_SLICE)).execute();
+      for (const row of rows) out.push(toRecord(row));
+    }
+    return out;
   }
 
   async list(filter: EndpointFilter, page: PageRequest<string>): Promise<EndpointRecord[]> {
