@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FileElement, RetrievalDetail, SweepDetail, SweepResultsPage } from '@quarry/protocol';
 import { Api, TERMINAL_TASK_STATUSES } from './support/api.js';
 import { sha256File, sha256Url } from './support/files.js';
-import { runCli, startAgent, startServer, tempDir, waitFor, type Proc, type ServerProc } from './support/processes.js';
+import { AGENT_BIN, runCli, startAgent, startServer, tempDir, waitFor, type Proc, type ServerProc } from './support/processes.js';
 import { generateSweepTree, type SweepTree } from './support/sweep-tree.js';
 
 const NOBODY = { uid: 65534, gid: 65534 };
@@ -43,6 +43,9 @@ describe('sweep end to end (100,000 files, agent as nobody)', () => {
   let firstIds: Map<string, number>;
 
   before(async () => {
+    // Say so at once, rather than after the agent-online timeout, when nobody cannot run the agent.
+    const reachable = (await runAsNobody(`test -r '${AGENT_BIN}' && echo yes`)).trim() === 'yes';
+    assert.ok(reachable, `user nobody cannot read ${AGENT_BIN}: make the checkout's directories world-traversable (.ci/run does)`);
     tmp = await tempDir('e2e-sweep');
     // mkdtemp makes the directory 0700; nobody must be able to reach the tree inside it.
     await chmod(tmp.dir, 0o755);
