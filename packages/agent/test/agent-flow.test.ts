@@ -6,10 +6,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
 import { EnrollError, startAgent, type AgentOptions } from '../src/index.js';
 import { json, startStubPeer, waitFor, type SeenRequest } from './stub-peer.js';
 
-const CHUNK = 64 * 1024;
+// Big enough that the test files below (three chunks and more) are over INLINE_CONTENT_MAX_BYTES.
+const CHUNK = 128 * 1024;
 const CREDENTIAL = `qa_${'e'.repeat(32)}.secret`;
 let dir: string;
 
@@ -140,6 +142,51 @@ describe('agent against a scripted peer', () => {
     }
   });
 
+  it('sends a small file whole in one content PUT, resending once after a hash mismatch', async () => {
+    const data = randomBytes(INLINE_CONTENT_MAX_BYTES);
+    const empty = path.join(dir, 'empty.txt');
+    const file = path.join(dir, 'inline.bin');
+    writeFileSync(file, data);
+    writeFileSync(empty, '');
+    const polls = pollQueue();
+    polls.push(command([{ fileOpId: 41, path: file }, { fileOpId: 42, path: empty }], 12));
+    let puts41 = 0;
+    const bodies = new Map<number, { query: URLSearchParams; body: Buffer }>();
+    const peer = await startStubPeer((req, res) => {
+      if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
+      if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
+      if (req.url.endsWith('/started')) return json(res, 200, {});
+      const m = /^\/agent\/v1\/file-ops\/(\d+)\/content\?(.*)$/.exec(req.url);
+      if (m && req.method === 'PUT') {
+        const id = Number(m[1]);
+        if (id === 41 && (puts41 += 1) === 1) return json(res, 422, { error: { code: 'CHUNK_HASH_MISMATCH' } });
+        bodies.set(id, { query: new URLSearchParams(m[2]), body: req.body });
+        return json(res, 200, { fileId: id, deduplicated: id === 42 });
+      }
+      return json(res, 404, { error: { code: 'ROUTE_NOT_FOUND' } });
+    });
+    const agent = await startAgent(options(peer.url, path.join(dir, 'state-inline'), { transport: 'poll' }));
+    try {
+      await waitFor(() => bodies.size === 2 && agent.activeSubtasks() === 0, 10_000, 'both files sent');
+
+      const sent = bodies.get(41)!;
+      assert.equal(puts41, 2);
+      assert.ok(sent.body.equals(data));
+      assert.equal(sent.query.get('attempt'), '1');
+      assert.equal(sent.query.get('sha256'), hex('sha256', data));
+      assert.equal(sent.query.get('sha1'), hex('sha1', data));
+      assert.equal(sent.query.get('md5'), hex('md5', data));
+      assert.equal(Number(sent.query.get('mtimeMs')), statSync(file).mtimeMs);
+      assert.equal(bodies.get(42)!.body.length, 0);
+      assert.equal(bodies.get(42)!.query.get('sha256'), hex('sha256', Buffer.alloc(0)));
+      assert.equal(calls(peer.seen, /begin$|chunks|complete$/).length, 0, 'no chunked upload for small files');
+      assert.equal(calls(peer.seen, /started$/).length, 0, 'the content PUT itself shows the attempt runs');
+    } finally {
+      await agent.stop();
+      await peer.close();
+    }
+  });
+
   it('stops a subtask quietly on 409 SUBTASK_NOT_ACTIVE', async () => {
     const file = path.join(dir, 'small.bin');
     writeFileSync(file, 'hello');
@@ -149,12 +196,12 @@ describe('agent against a scripted peer', () => {
       if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
       if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
       if (req.url.endsWith('/started')) return json(res, 200, {});
-      if (req.url.endsWith('/begin')) return json(res, 409, { error: { code: 'SUBTASK_NOT_ACTIVE', message: 'x', requestId: 'r' } });
+      if (/\/(begin|content\?.*)$/.test(req.url)) return json(res, 409, { error: { code: 'SUBTASK_NOT_ACTIVE', message: 'x', requestId: 'r' } });
       return json(res, 500, {});
     });
     const agent = await startAgent(options(peer.url, path.join(dir, 'state-409'), { transport: 'poll' }));
     try {
-      await waitFor(() => calls(peer.seen, /begin$/).length === 1 && agent.activeSubtasks() === 0, 5000, 'subtask to stop');
+      await waitFor(() => calls(peer.seen, /file-ops\/31\/content/).length === 1 && agent.activeSubtasks() === 0, 5000, 'subtask to stop');
 
       assert.equal(calls(peer.seen, /file-ops\/32/).length, 0, 'later files are not attempted');
       assert.equal(calls(peer.seen, /fail$/).length, 0);

@@ -4,6 +4,8 @@ import {
   type BeginBody,
   type BeginResponse,
   type CompleteBody,
+  type ContentQuery,
+  type ContentResponse,
   type FailBody,
   type SweepResultsBody,
 } from '@quarry/protocol';
@@ -69,6 +71,25 @@ export class AgentApi {
       this.#logger,
       this.#retry,
     );
+  }
+
+  /** A small file whole (PUT …/file-ops/{id}/content); metadata rides in the query string. */
+  async putContent(fileOpId: number, query: ContentQuery, data: Buffer, signal: AbortSignal): Promise<ContentResponse> {
+    const params = new URLSearchParams({ attempt: String(query.attempt), md5: query.md5, sha1: query.sha1, sha256: query.sha256 });
+    if (query.mtimeMs !== undefined) params.set('mtimeMs', String(query.mtimeMs));
+    const res = await callWithRetry(
+      this.#client,
+      {
+        method: 'PUT',
+        path: `${AGENT_PATHS.content(fileOpId)}?${params.toString()}`,
+        body: data,
+        headers: { 'content-type': 'application/octet-stream' },
+        signal,
+      },
+      this.#logger,
+      this.#retry,
+    );
+    return res.body as ContentResponse;
   }
 
   async #post(path: string, body: unknown, signal: AbortSignal): Promise<unknown> {

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { ServerRejectedError } from '../http/api-errors.js';
 import { FileFailure } from '../files/fs-failure.js';
-import { openForRetrieval, type RetrievalLimits } from '../files/open-for-retrieval.js';
+import { openForRetrieval, type OpenedFile, type RetrievalLimits } from '../files/open-for-retrieval.js';
 import { prehashFile } from '../files/prehash.js';
+import { readSmallFile } from '../files/read-small-file.js';
+import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
 import { detectChange, runUploadPass, type SendChunk } from '../files/upload-pass.js';
 import type { AgentApi } from './agent-api.js';
 import { LOG } from '../logging/log-messages.js';
@@ -13,6 +15,8 @@ export interface RetrievalContext {
   limits: RetrievalLimits;
   logger: Logger;
   signal: AbortSignal;
+  /** Reports the attempt `started` (once per attempt; later calls share the first). */
+  ensureStarted: () => Promise<void>;
 }
 
 /** One file of a retrieval command. */
@@ -44,6 +48,8 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
   try {
     const opened = await openForRetrieval(job.path, ctx.limits);
     try {
+      if (opened.size <= INLINE_CONTENT_MAX_BYTES) return await sendSmallFile(ctx, job, opened, log, startedAt);
+      await ctx.ensureStarted();
       const pre = await prehashFile(opened.handle, ctx.signal);
       if (pre.bytes !== opened.size) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.changedDuringPrehash);
       const before = { size: opened.size, mtimeMs: opened.mtimeMs, sha256: pre.sha256 };
@@ -86,6 +92,39 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
     }
     return 'failed';
   }
+}
+
+/**
+ * A file small enough to send whole: read and hash it once, then one request does what begin,
+ * chunks and complete do. A hash mismatch on the way (422 CHUNK_HASH_MISMATCH) is worth one
+ * resend of the same bytes; the file itself cannot have changed under a buffer already hashed.
+ */
+async function sendSmallFile(
+  ctx: RetrievalContext,
+  job: FileJob,
+  opened: OpenedFile,
+  log: Logger,
+  startedAt: number,
+): Promise<FileOutcome> {
+  const file = await readSmallFile(opened.handle, opened);
+  const query = { attempt: job.attempt, md5: file.md5, sha1: file.sha1, sha256: file.sha256, mtimeMs: file.mtimeMs };
+  let res;
+  try {
+    res = await ctx.api.putContent(job.fileOpId, query, file.data, ctx.signal);
+  } catch (err) {
+    if (!isHashMismatch(err)) throw err;
+    log.warn({ chunkIndex: 0 }, LOG.chunkHashMismatch);
+    try {
+      res = await ctx.api.putContent(job.fileOpId, query, file.data, ctx.signal);
+    } catch (again) {
+      if (isHashMismatch(again)) throw new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.chunkRejectedTwice(0));
+      throw again;
+    }
+  }
+  const fields = { fileId: res.fileId, bytes: opened.size, durationMs: Date.now() - startedAt };
+  if (res.deduplicated) log.info(fields, LOG.fileSkipped);
+  else log.info({ ...fields, bytesSent: opened.size, chunksSent: 1 }, LOG.fileUploaded);
+  return res.deduplicated ? 'skipped' : 'succeeded';
 }
 
 /** File-level failures; a 4xx refusal of this file's upload counts as one (IO_ERROR, retryable). */

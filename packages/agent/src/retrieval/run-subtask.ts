@@ -1,6 +1,6 @@
 import type { RetrievalCommand } from '@quarry/protocol';
 import type { Logger } from 'pino';
-import { SubtaskInactiveError, UnauthorizedError } from '../http/api-errors.js';
+import { ServerRejectedError, SubtaskInactiveError, UnauthorizedError } from '../http/api-errors.js';
 import type { RetrievalLimits } from '../files/open-for-retrieval.js';
 import { LOG } from '../logging/log-messages.js';
 import type { AgentApi } from './agent-api.js';
@@ -22,7 +22,8 @@ export interface SubtaskDeps {
 }
 
 /**
- * Runs one retrieval command: reports `started`, then retrieves its files one after another.
+ * Runs one retrieval command: retrieves its files one after another, reporting `started` first
+ * when one needs a chunked upload.
  * Files are sequential on purpose: reading is disk-bound and hashing CPU-bound, so parallel files
  * on one endpoint would mostly add memory and contention. Never throws.
  */
@@ -31,9 +32,18 @@ export async function runSubtask(deps: SubtaskDeps, command: RetrievalCommand, s
   const startedAt = Date.now();
   const counts: Record<FileOutcome, number> = { succeeded: 0, skipped: 0, failed: 0 };
   try {
-    await deps.api.started(command.subtaskId, command.attempt, signal);
     log.info({ files: command.files.length }, LOG.subtaskStarted);
-    const ctx = { api: deps.api, limits: deps.limits, logger: log, signal };
+    // `started` is sent before the first file that takes a while (a chunked upload). A file sent
+    // whole, or a failure report, is itself the server's proof that the attempt runs: a subtask of
+    // small files then costs the server one request per file and nothing more.
+    let started: Promise<void> | undefined;
+    // A refused `started` ends the subtask, not just the file being read (which it would be as a
+    // ServerRejectedError inside retrieveFile).
+    const ensureStarted = (): Promise<void> =>
+      (started ??= deps.api.started(command.subtaskId, command.attempt, signal).catch((err: unknown) => {
+        throw err instanceof ServerRejectedError ? new Error(`started was refused: ${err.message}`, { cause: err }) : err;
+      }));
+    const ctx = { api: deps.api, limits: deps.limits, logger: log, signal, ensureStarted };
     for (const file of command.files) {
       signal.throwIfAborted();
       counts[await retrieveFile(ctx, { attempt: command.attempt, fileOpId: file.fileOpId, path: file.path })] += 1;

@@ -8,6 +8,7 @@ import { claimWorkBatch, type TaskKindCache } from './claim-work-batch.js';
 import { failFileOp } from './fail-file-op.js';
 import { ProgressThrottle } from './progress-throttle.js';
 import { putChunk } from './put-chunk.js';
+import { putContent } from './put-content.js';
 import { reportStarted } from './report-started.js';
 import { recordSweepResults } from '../sweeps/record-sweep-results.js';
 
@@ -25,6 +26,7 @@ export function createAgentWorkService(deps: ServiceDeps): AgentWorkService {
     begin: (endpointId, fileOpId, body) => beginUpload(deps, endpointId, fileOpId, body),
     putChunk: (endpointId, input) => putChunk(deps, throttle, endpointId, input),
     complete: (endpointId, uploadId, body) => completeUpload(deps, endpointId, uploadId, body),
+    putContent: (endpointId, input) => putContent(deps, endpointId, input),
     fail: (endpointId, fileOpId, body) => failFileOp(deps, endpointId, fileOpId, body),
   };
 }

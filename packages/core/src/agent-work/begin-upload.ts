@@ -8,6 +8,7 @@ import { inTransaction } from '../shared/outbox.js';
 import { NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
 import { requireActiveSubtask } from './active-subtask.js';
 import { afterFileEnded, markUploading } from './subtask-activity.js';
+import { succeededWithContent } from './succeeded-with-content.js';
 
 /** Loads a file op of the calling agent; another endpoint's is NOT_FOUND. */
 export async function requireOwnFileOp(store: QuarryStore, endpointId: string, fileOpId: number): Promise<FileOpRecord> {
@@ -43,20 +44,7 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
     const content = await tx.uploads.getContent(body.sha256);
     if (content && content.size === body.size) {
       await discardUpload(deps, tx, out, fileOp.uploadId);
-      const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
-        state: 'succeeded',
-        size: content.size,
-        mtime: body.mtimeMs === null ? null : Math.trunc(body.mtimeMs),
-        bytesDone: content.size,
-        md5: content.md5,
-        sha1: content.sha1,
-        sha256: content.sha256,
-        contentSha256: content.sha256,
-        uploadId: null,
-        retrievedAt: now,
-        failureCode: null,
-        failureMessage: null,
-      });
+      const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, succeededWithContent(content, body.mtimeMs, now));
       await afterFileEnded(tx, out, ctx, subtask, won);
       return { action: 'skip', fileId: fileOp.id };
     }

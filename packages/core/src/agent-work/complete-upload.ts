@@ -7,6 +7,7 @@ import { NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js'
 import { requireActiveSubtask } from './active-subtask.js';
 import { requireOpenUpload } from './put-chunk.js';
 import { afterFileEnded } from './subtask-activity.js';
+import { succeededWithContent } from './succeeded-with-content.js';
 
 /** Failure messages stored on the file op when the whole-file check fails. */
 export const HASH_FAILURE_MESSAGES = {
@@ -65,19 +66,8 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
       await tx.uploads.setState(upload.id, 'completed', 'discarded');
       out.afterCommit(() => vault.discard(upload.id, upload.chunkCount));
     }
-    const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
-      state: 'succeeded',
-      size: content.size,
-      mtime: upload.mtimeMs,
-      bytesDone: content.size,
-      md5: content.md5,
-      sha1: content.sha1,
-      sha256: content.sha256,
-      contentSha256: content.sha256,
-      retrievedAt: now,
-      failureCode: null,
-      failureMessage: null,
-    });
+    // The file op keeps pointing at its completed upload.
+    const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, { ...succeededWithContent(content, upload.mtimeMs, now), uploadId: upload.id });
     await afterFileEnded(tx, out, ctx, subtask, won);
     return fileOp.id;
   });

@@ -42,6 +42,16 @@ export async function afterFileEnded(tx: QuarryStore, out: Outbox, ctx: Ctx, sub
   const current = { ...subtask, bytesTotal: bytes.total, bytesDone: bytes.done };
   if (fileSucceeded) await recordTaskCountDelta(tx, out, subtask.taskId, {}, 1, ctx.now);
   const settled = await settleSubtask(tx, out, ctx, current, files);
-  // Not settled (files still to come, or another writer moved it first): note the activity.
-  if (settled === current) await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
+  if (settled !== current) return;
+  // Not settled (files still to come, or another writer moved it first): note the activity. A
+  // report on a subtask still `dispatched` (the agent sends `started` only before chunked
+  // uploads) shows that the attempt runs.
+  const deadlineAt = ctx.now + ctx.settings.inactivityTimeoutSeconds * 1000;
+  if (subtask.state === 'dispatched') {
+    const result = await transitionSubtask(tx, out, ctx.now, { subtask, to: 'running' }, {
+      patch: { startedAt: ctx.now, deadlineAt, bytesTotal: bytes.total, bytesDone: bytes.done },
+    });
+    if (result.ok) return;
+  }
+  await pushDeadline(tx, subtask, ctx.now, ctx.settings.inactivityTimeoutSeconds, { bytesTotal: bytes.total, bytesDone: bytes.done });
 }

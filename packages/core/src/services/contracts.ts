@@ -5,6 +5,8 @@ import type {
   ChunkResponse,
   CompleteBody,
   CompleteResponse,
+  ContentQuery,
+  ContentResponse,
   CreateCredentialBody,
   CreateEnrollTokenBody,
   CreateLinkBody,
@@ -138,6 +140,8 @@ export interface AgentWorkService {
     input: { uploadId: string; index: number; sha256: string; contentLength: number; body: Readable },
   ): Promise<ChunkResponse>;
   complete(endpointId: string, uploadId: string, body: CompleteBody): Promise<CompleteResponse>;
+  /** A small file whole, in one request (see INLINE_CONTENT_MAX_BYTES). */
+  putContent(endpointId: string, input: { fileOpId: number; query: ContentQuery; contentLength: number; body: Readable }): Promise<ContentResponse>;
   fail(endpointId: string, fileOpId: number, body: FailBody): Promise<void>;
 }
 

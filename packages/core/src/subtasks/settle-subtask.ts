@@ -66,7 +66,8 @@ export async function settleSubtask(
   const failureMessage =
     decision.to === 'succeeded' ? null : decision.failureCode === 'SOME_FILES_FAILED' ? SETTLEMENT_MESSAGES.someFilesFailed : firstMessage(files);
   const result = await transitionSubtask(tx, out, now, { subtask, to: decision.to }, {
-    patch: { ...base, finishedAt: now, failureCode: decision.to === 'failed' ? decision.failureCode : null, failureMessage },
+    // A subtask of small files may end without ever hearing `started`: it started with its first report.
+    patch: { ...base, startedAt: subtask.startedAt ?? now, finishedAt: now, failureCode: decision.to === 'failed' ? decision.failureCode : null, failureMessage },
   });
   return result.ok ? result.subtask : subtask;
 }

@@ -13,6 +13,7 @@ export const AGENT_PATHS = {
   fail: (fileOpId: number) => `/agent/v1/file-ops/${fileOpId}/fail`,
   chunk: (uploadId: string, index: number) => `/agent/v1/uploads/${uploadId}/chunks/${index}`,
   complete: (uploadId: string) => `/agent/v1/uploads/${uploadId}/complete`,
+  content: (fileOpId: number) => `/agent/v1/file-ops/${fileOpId}/content`,
   sweepResults: (subtaskId: number) => `/agent/v1/subtasks/${subtaskId}/sweep-results`,
 } as const;
 

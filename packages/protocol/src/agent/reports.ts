@@ -37,6 +37,37 @@ export interface CompleteResponse {
   fileId: number;
 }
 
+/**
+ * Largest file an agent sends whole with `PUT /agent/v1/file-ops/{id}/content` instead of
+ * begin, chunks and complete. Below this size the three round trips (and their transactions) cost
+ * far more than sending bytes the server might already hold; it is well under the smallest chunk
+ * size, so such a file is always a one-chunk upload.
+ */
+export const INLINE_CONTENT_MAX_BYTES = 256 * 1024;
+
+/**
+ * Query of `PUT /agent/v1/file-ops/{id}/content`: a small file in one request. The body is the
+ * file (Content-Length required, at most INLINE_CONTENT_MAX_BYTES); the server checks it against
+ * `sha256` before storing it, and links content it already holds without storing it again.
+ */
+export const ContentQuerySchema = Type.Object(
+  {
+    attempt: Type.Integer({ minimum: 1 }),
+    /** Milliseconds since the epoch; absent when the platform gave none. */
+    mtimeMs: Type.Optional(Type.Number()),
+    md5: Hex(32),
+    sha1: Hex(40),
+    sha256: Hex(64),
+  },
+  { additionalProperties: false },
+);
+export type ContentQuery = Static<typeof ContentQuerySchema>;
+export interface ContentResponse {
+  fileId: number;
+  /** True when the server already held these bytes and stored nothing new. */
+  deduplicated: boolean;
+}
+
 /** `PUT /agent/v1/uploads/{uploadId}/chunks/{index}` answers this. */
 export interface ChunkResponse {
   index: number;

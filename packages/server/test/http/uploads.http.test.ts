@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
 import { beginUpload, call, createHarness, errorCode, MiB, putChunk, retrieveFile, sha256, type Harness } from './harness.js';
 
 describe('PUT /agent/v1/uploads/:uploadId/chunks/:index', () => {
@@ -121,5 +122,69 @@ describe('PUT /agent/v1/uploads/:uploadId/chunks/:index', () => {
     });
 
     assert.equal(errorCode(res), 'FILE_HASH_MISMATCH');
+  });
+});
+
+describe('PUT /agent/v1/file-ops/:id/content', () => {
+  let h: Harness;
+  before(async () => {
+    h = await createHarness();
+  });
+  after(() => h.close());
+
+  const hex = (alg: string, data: Buffer) => createHash(alg).update(data).digest('hex');
+  /** Creates a retrieval and claims its command the way an agent polls for it. */
+  async function claimFileOp(): Promise<{ taskId: number; fileOpId: number; attempt: number }> {
+    const created = await call(h, 'POST', '/api/v1/retrievals', h.keys.admin, { endpoints: [h.endpointId], paths: ['/etc/small.conf'] });
+    const taskId = (created.json() as { id: number }).id;
+    const poll = await call(h, 'GET', '/agent/v1/poll?waitSeconds=0', h.keys.agent);
+    const command = (poll.json() as { messages: Array<{ command?: { taskId: number; attempt: number; files: Array<{ fileOpId: number }> } }> }).messages.find((m) => m.command?.taskId === taskId)!.command!;
+    return { taskId, fileOpId: command.files[0]!.fileOpId, attempt: command.attempt };
+  }
+  const query = (data: Buffer, attempt: number, extra: Record<string, string> = {}) =>
+    new URLSearchParams({ attempt: String(attempt), md5: hex('md5', data), sha1: hex('sha1', data), sha256: hex('sha256', data), mtimeMs: '1700000000123.5', ...extra }).toString();
+  const put = (fileOpId: number, qs: string, body: Buffer, key: string | null = h.keys.agent, headers: Record<string, string> = {}) =>
+    h.app.inject({
+      method: 'PUT',
+      url: `/agent/v1/file-ops/${fileOpId}/content?${qs}`,
+      headers: { 'content-type': 'application/octet-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+      payload: body,
+    });
+
+  it('takes a small file in one request and the task succeeds', async () => {
+    const data = randomBytes(4096);
+    const { taskId, fileOpId, attempt } = await claimFileOp();
+
+    const res = await put(fileOpId, query(data, attempt), data);
+
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { fileId: fileOpId, deduplicated: false });
+    const file = (await call(h, 'GET', `/api/v1/files/${fileOpId}`, h.keys.viewer)).json() as { sha256: string; size: number; mtime: string };
+    assert.deepEqual([file.sha256, file.size, file.mtime], [sha256(data), 4096, new Date(1700000000123).toISOString()]);
+    const task = (await call(h, 'GET', `/api/v1/retrievals/${taskId}`, h.keys.viewer)).json() as { status: string };
+    assert.equal(task.status, 'succeeded');
+  });
+
+  it('answers bad requests in the agent error envelope and stores nothing', async () => {
+    const data = randomBytes(100);
+    const { fileOpId, attempt } = await claimFileOp();
+
+    const noAuth = await put(fileOpId, query(data, attempt), data, null);
+    const apiKey = await put(fileOpId, query(data, attempt), data, h.keys.admin);
+    const badHash = await put(fileOpId, query(data, attempt, { sha256: 'ABC' }), data);
+    const extra = await put(fileOpId, `${query(data, attempt)}&path=/etc/shadow`, data);
+    const mismatch = await put(fileOpId, query(data, attempt), randomBytes(100));
+    const tooBig = await put(fileOpId, query(data, attempt), Buffer.alloc(INLINE_CONTENT_MAX_BYTES + 1));
+    const json = await h.app.inject({ method: 'PUT', url: `/agent/v1/file-ops/${fileOpId}/content?${query(data, attempt)}`, headers: { authorization: `Bearer ${h.keys.agent}` }, payload: { a: 1 } });
+
+    assert.equal(noAuth.statusCode, 401);
+    assert.equal(apiKey.statusCode, 403);
+    assert.deepEqual([badHash.statusCode, errorCode(badHash)], [400, 'VALIDATION_FAILED']);
+    assert.deepEqual([extra.statusCode, errorCode(extra)], [400, 'VALIDATION_FAILED']);
+    assert.deepEqual([mismatch.statusCode, errorCode(mismatch)], [422, 'CHUNK_HASH_MISMATCH']);
+    assert.equal(tooBig.statusCode, 413, tooBig.body);
+    assert.equal(json.statusCode, 415, json.body);
+    const ok = await put(fileOpId, query(data, attempt), data);
+    assert.equal(ok.statusCode, 200, ok.body);
   });
 });

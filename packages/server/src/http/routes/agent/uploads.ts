@@ -1,5 +1,5 @@
 import { appError } from '@quarry/core';
-import { CHUNK_SHA256_HEADER, CompleteBodySchema } from '@quarry/protocol';
+import { CHUNK_SHA256_HEADER, CompleteBodySchema, ContentQuerySchema, INLINE_CONTENT_MAX_BYTES, IntIdParams } from '@quarry/protocol';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { agentEndpointOf } from '../../plugins/auth.js';
@@ -10,8 +10,19 @@ const ChunkParams = Type.Object({ uploadId: Type.String({ pattern: '^[0-9a-f]{32
 const SHA256_RE = /^[0-9a-f]{64}$/;
 const DECIMAL_RE = /^\d{1,15}$/;
 
+/** The body's declared length; without one the size could only be checked after storing the bytes. */
+function declaredLength(headers: { 'content-length'?: string; 'transfer-encoding'?: string; 'content-type'?: string }): number {
+  // Another type's parser (JSON) would have consumed the body before the handler streams it.
+  if (headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== 'application/octet-stream') throw appError('UNSUPPORTED_MEDIA_TYPE');
+  const lengthHeader = headers['content-length'];
+  if (lengthHeader === undefined || !DECIMAL_RE.test(lengthHeader) || headers['transfer-encoding']) {
+    throw appError('VALIDATION_FAILED', { reason: 'Content-Length is required (no chunked transfer encoding)' });
+  }
+  return Number(lengthHeader);
+}
+
 /**
- * Chunk upload and completion. Chunk bodies are streamed from the socket straight into the vault:
+ * Chunk upload and completion, and small files in one request. Chunk bodies are streamed from the socket straight into the vault:
  * the octet-stream parser below deliberately leaves the body unread, and the handler hands
  * `request.raw` to the service, which hashes, encrypts and stores it in one pass.
  */
@@ -25,16 +36,11 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
     '/uploads/:uploadId/chunks/:index',
     { bodyLimit: chunkSize, schema: { tags: ['agent'], security: [{ agentKey: [] }], params: ChunkParams } },
     async (request) => {
-      const lengthHeader = request.headers['content-length'];
-      // Without a declared length the size could only be checked after storing the bytes.
-      if (lengthHeader === undefined || !DECIMAL_RE.test(lengthHeader) || request.headers['transfer-encoding']) {
-        throw appError('VALIDATION_FAILED', { reason: 'Content-Length is required (no chunked transfer encoding)' });
-      }
+      const contentLength = declaredLength(request.headers);
       const sha256 = request.headers[CHUNK_SHA256_HEADER];
       if (typeof sha256 !== 'string' || !SHA256_RE.test(sha256)) {
         throw appError('VALIDATION_FAILED', { reason: `${CHUNK_SHA256_HEADER} must be 64 lower-case hex digits` });
       }
-      const contentLength = Number(lengthHeader);
       if (contentLength > chunkSize) throw appError('BODY_TOO_LARGE', { limit: chunkSize });
       return work.putChunk(agentEndpointOf(request), {
         uploadId: request.params.uploadId,
@@ -43,6 +49,25 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
         contentLength,
         body: request.raw,
       });
+    },
+  );
+
+  app.put(
+    '/file-ops/:id/content',
+    {
+      bodyLimit: INLINE_CONTENT_MAX_BYTES,
+      schema: {
+        tags: ['agent'],
+        security: [{ agentKey: [] }],
+        params: IntIdParams,
+        querystring: ContentQuerySchema,
+        response: { 200: Type.Object({ fileId: Type.Integer(), deduplicated: Type.Boolean() }) },
+      },
+    },
+    async (request) => {
+      const contentLength = declaredLength(request.headers);
+      if (contentLength > INLINE_CONTENT_MAX_BYTES) throw appError('BODY_TOO_LARGE', { limit: INLINE_CONTENT_MAX_BYTES });
+      return work.putContent(agentEndpointOf(request), { fileOpId: request.params.id, query: request.query, contentLength, body: request.raw });
     },
   );
 
