@@ -5,7 +5,9 @@
 // time to retrieve a 4 KiB file (distinct content per agent) from every agent.
 //
 // Knobs: BENCH_AGENTS, BENCH_WORKERS (2), BENCH_IDLE_SECONDS (20), BENCH_POOL_MAX (10),
-// BENCH_STATE_DIR (agent credentials; default: a temp dir removed afterwards).
+// BENCH_STATE_DIR (agent credentials; default: a temp dir removed afterwards),
+// BENCH_SERVER_NODE_ARGS (extra node flags for both nodes, e.g. "--cpu-prof --cpu-prof-dir=DIR"),
+// BENCH_DISPATCH_ONLY=1 (stop after the dispatch measurement: no cancel, no retrieval).
 // Needs PostgreSQL: QUARRY_TEST_DATABASE_URL, else scripts/test-services starts one.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -166,6 +168,14 @@ async function runSize(n: number, nodes: [ServerProc, ServerProc], token: string
     const lat = [...(receipts.get(task.id)?.values() ?? [])].map((t) => t - created).sort((x, y) => x - y);
     log(`dispatch: ${lat.length}/${n} received, median ${quantile(lat, 0.5)} ms, p99 ${quantile(lat, 0.99)} ms, max ${lat.at(-1)} ms (fan-out ${fanoutSeconds.toFixed(1)} s, CPU ${fanoutCpu.map(pct).join(' / ')})`);
     const c0 = Date.now();
+    if (process.env.BENCH_DISPATCH_ONLY === '1') {
+      return {
+        agents: n, connectSeconds, idleCpu, idleRss,
+        dispatchMedian: quantile(lat, 0.5), dispatchP99: quantile(lat, 0.99), dispatchMax: lat.at(-1) ?? NaN,
+        fanoutCpu, fanoutSeconds, fanoutRss,
+        retrievalSeconds: NaN, retrievalStatus: 'skipped', retrievalDispatchP99: NaN, retrievalCpu: [NaN, NaN],
+      };
+    }
     await api(a, 'POST', `/api/v1/retrievals/${task.id}/cancel`, {});
     log(`cancel answered in ${Date.now() - c0} ms`);
     await waitFor(async () => TERMINAL.includes((await api<{ status: string }>(a, 'GET', `/api/v1/retrievals/${task.id}?limit=1`)).status), 300_000, 'cancel');
@@ -226,7 +236,8 @@ async function main(): Promise<void> {
     const migrated = await runCli(['server', 'migrate', `--data-dir=${dataDir}`], env);
     if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     const adminKey = makeApiKey();
-    for (const name of ['A', 'B']) nodes.push(await startServer({ dataDir, adminKey, env, logFile: join(tmp.dir, `node-${name}.log`) }));
+    const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter((a) => a.length > 0) ?? [];
+    for (const name of ['A', 'B']) nodes.push(await startServer({ dataDir, adminKey, env, logFile: join(tmp.dir, `node-${name}.log`), nodeArgs }));
     const max = SIZES.at(-1)!;
     const { token } = await api<{ token: string }>(nodes[0]!, 'POST', '/api/v1/enroll-tokens', { maxUses: max, description: 'bench fleet' });
     const filesRoot = join(tmp.dir, 'files');

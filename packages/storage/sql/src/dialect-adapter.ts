@@ -22,6 +22,13 @@ export interface SqlCapabilities {
   transactionIsolation: 'read committed' | undefined;
   /** Runs of one transaction when the database aborts it as a serialisation failure or deadlock. */
   maxTransactionAttempts: number;
+  /**
+   * `ALTER TABLE … DROP CONSTRAINT` (PostgreSQL). SQLite can only drop a constraint by rebuilding
+   * the table, which migrations here do not do.
+   */
+  supportsDropConstraint: boolean;
+  /** Arrays as bound values, and `unnest` to turn them into rows (PostgreSQL). */
+  supportsArrayParameters: boolean;
 }
 
 /** A classified driver error. */

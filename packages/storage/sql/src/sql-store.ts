@@ -47,7 +47,7 @@ function bindRepositories(adapter: DialectAdapter, db: Kysely<Database>, inTrans
     enrollTokens: translating(adapter, new EnrollTokenRepository(db)),
     tasks: translating(adapter, new TaskRepository(db, { lockOnRead: inTransaction && caps.supportsRowLocks, inTransaction })),
     subtasks: translating(adapter, new SubtaskRepository(db, caps)),
-    fileOps: translating(adapter, new FileOpRepository(db)),
+    fileOps: translating(adapter, new FileOpRepository(db, caps)),
     uploads: translating(adapter, new UploadRepository(db)),
     links: translating(adapter, new LinkRepository(db)),
     audit: translating(adapter, new AuditRepository(db)),

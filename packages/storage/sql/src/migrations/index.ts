@@ -6,6 +6,7 @@ import { addSweepsMigration } from './0002_add_sweeps.js';
 import { addTaskCountersMigration } from './0003_add_task_counters.js';
 import { indexElementHashPrefixesMigration } from './0004_index_element_hash_prefixes.js';
 import { addTaskCountDeltasMigration } from './0005_add_task_count_deltas.js';
+import { lightenTaskInsertsMigration } from './0006_lighten_task_inserts.js';
 
 /**
  * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: Diale
   ['0003_add_task_counters', addTaskCountersMigration],
   ['0004_index_element_hash_prefixes', indexElementHashPrefixesMigration],
   ['0005_add_task_count_deltas', addTaskCountDeltasMigration],
+  ['0006_lighten_task_inserts', lightenTaskInsertsMigration],
 ];
 
 /**

@@ -9,8 +9,19 @@ import type {
   RetrievedFileFilter,
   RetrievedFileRecord,
 } from '@quarry/core';
+import type { SqlCapabilities } from '../dialect-adapter.js';
 import type { Database, FileOpsTable } from '../schema.js';
+import { insertRows, type ColumnTypes } from './bulk-insert.js';
 import { num, numOrNull } from './row.js';
+
+const FILE_OP_INSERT_TYPES: ColumnTypes<'file_ops'> = {
+  subtask_id: 'bigint',
+  task_id: 'bigint',
+  endpoint_id: 'text',
+  path: 'text',
+  state: 'text',
+  bytes_done: 'bigint',
+};
 
 const COLUMNS: Record<keyof FileOpPatch, keyof FileOpsTable> = {
   state: 'state',
@@ -29,23 +40,15 @@ const COLUMNS: Record<keyof FileOpPatch, keyof FileOpsTable> = {
 
 export class FileOpRepository implements FileOpStore {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #caps: SqlCapabilities;
+  constructor(db: Kysely<Database>, caps: SqlCapabilities) {
     this.#db = db;
+    this.#caps = caps;
   }
 
   async insertMany(records: readonly NewFileOpRecord[]): Promise<void> {
-    // Six values a row: 4,000 rows stay under SQLite's bound-parameter limit (32,766).
-    for (let i = 0; i < records.length; i += 4000) {
-      const batch = records.slice(i, i + 4000).map((r) => ({
-        subtask_id: r.subtaskId,
-        task_id: r.taskId,
-        endpoint_id: r.endpointId,
-        path: r.path,
-        state: 'pending',
-        bytes_done: 0,
-      }));
-      await this.#db.insertInto('file_ops').values(batch).execute();
-    }
+    const rows = records.map((r) => ({ subtask_id: r.subtaskId, task_id: r.taskId, endpoint_id: r.endpointId, path: r.path, state: 'pending', bytes_done: 0 }));
+    await insertRows(this.#db, this.#caps, 'file_ops', FILE_OP_INSERT_TYPES, rows, { returnIds: false });
   }
 
   async get(id: number): Promise<FileOpRecord | null> {

@@ -10,10 +10,27 @@ import type {
 } from '@quarry/core';
 import type { SqlCapabilities } from '../dialect-adapter.js';
 import type { Database, SubtasksTable } from '../schema.js';
+import { insertRows, type ColumnTypes } from './bulk-insert.js';
 import { num, numOrNull } from './row.js';
 
-/** Bound values per statement we allow ourselves: below SQLite's 32,766 and PostgreSQL's 65,535. */
-const MAX_BOUND_PARAMETERS = 30_000;
+const SUBTASK_COLUMN_TYPES: ColumnTypes<'subtasks'> = {
+  task_id: 'bigint',
+  endpoint_id: 'text',
+  state: 'text',
+  attempt: 'integer',
+  max_attempts: 'integer',
+  failure_code: 'text',
+  failure_message: 'text',
+  bytes_total: 'bigint',
+  bytes_done: 'bigint',
+  dispatched_at: 'bigint',
+  started_at: 'bigint',
+  finished_at: 'bigint',
+  deadline_at: 'bigint',
+  next_attempt_at: 'bigint',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+};
 
 /** Fields of a patch and their columns. */
 const COLUMNS: Record<keyof SubtaskPatch, keyof SubtasksTable> = {
@@ -42,23 +59,12 @@ export class SubtaskRepository implements SubtaskStore {
 
   async insertMany(records: readonly NewSubtaskRecord[]): Promise<number[]> {
     if (records.length === 0) return [];
-    const ids: number[] = [];
     const all = records.map(toRow);
     // Columns null in every row are left to their default (null): new subtasks leave half of
     // them unset, and every bound value costs building and sending the statement.
     const keys = (Object.keys(all[0]!) as Array<keyof ReturnType<typeof toRow>>).filter((k) => all.some((r) => r[k] !== null));
-    const rows = all.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])) as ReturnType<typeof toRow>);
-    // As many rows per statement as stay under SQLite's bound-parameter limit (32,766).
-    const perStatement = Math.floor(MAX_BOUND_PARAMETERS / keys.length);
-    for (let i = 0; i < rows.length; i += perStatement) {
-      const inserted = await this.#db
-        .insertInto('subtasks')
-        .values(rows.slice(i, i + perStatement))
-        .returning('id')
-        .execute();
-      ids.push(...inserted.map((r) => num(r.id)));
-    }
-    return ids.sort((a, b) => a - b);
+    const rows = all.map((r) => Object.fromEntries(keys.map((k) => [k, r[k]])));
+    return insertRows(this.#db, this.#caps, 'subtasks', SUBTASK_COLUMN_TYPES, rows, { returnIds: true });
   }
 
   async get(id: number): Promise<SubtaskRecord | null> {

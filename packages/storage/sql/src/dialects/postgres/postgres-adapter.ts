@@ -28,6 +28,8 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
       supportsRowLocks: true,
       transactionIsolation: 'read committed',
       maxTransactionAttempts: MAX_TRANSACTION_ATTEMPTS,
+      supportsDropConstraint: true,
+      supportsArrayParameters: true,
     },
     autoIdType: 'bigint',
     bigIntType: 'bigint',

@@ -15,7 +15,7 @@ export function createSqliteAdapter(path: string): DialectAdapter {
   return {
     // One writer at a time (BEGIN IMMEDIATE): claims and status refreshes are already serial, and
     // a busy database waits on busy_timeout instead of aborting, so there is nothing to retry.
-    capabilities: { supportsSkipLocked: false, supportsRowLocks: false, transactionIsolation: undefined, maxTransactionAttempts: 1 },
+    capabilities: { supportsSkipLocked: false, supportsRowLocks: false, transactionIsolation: undefined, maxTransactionAttempts: 1, supportsDropConstraint: false, supportsArrayParameters: false },
     autoIdType: 'integer',
     // Any declared type containing INT has INTEGER affinity (64-bit); "bigint" keeps the declared
     // schema identical to PostgreSQL's for the snapshot test.
