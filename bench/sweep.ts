@@ -1,7 +1,8 @@
 // npm run bench:sweep — sweeps a generated tree (100,000 files by default, BENCH_FILES to change)
 // with a real server and a real agent process, and prints the agent's files listed per second and
 // hashed MiB/s beside `find ROOT -type f | xargs sha256sum` on the same tree in the same run.
-// Not part of the test suite.
+// Not part of the test suite. BENCH_SERVER_NODE_ARGS / BENCH_AGENT_NODE_ARGS: extra node flags
+// (e.g. "--cpu-prof --cpu-prof-dir=DIR").
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SweepDetail } from '@quarry/protocol';
@@ -31,10 +32,11 @@ async function main(): Promise<void> {
   try {
     console.log(`generating ${files} files…`);
     const tree = await generateSweepTree(join(tmp.dir, 'tree'), { files });
-    const server = await startServer({ dataDir: join(tmp.dir, 'server') });
+    const nodeArgs = (name: string) => process.env[name]?.split(' ').filter((a) => a.length > 0) ?? [];
+    const server = await startServer({ dataDir: join(tmp.dir, 'server'), nodeArgs: nodeArgs('BENCH_SERVER_NODE_ARGS') });
     const api = new Api(server.url, server.adminKey);
     const { token } = await api.enrollToken();
-    const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token });
+    const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token, nodeArgs: nodeArgs('BENCH_AGENT_NODE_ARGS') });
     try {
       const endpointId = (await waitFor(async () => (await api.endpoints('?online=true')).items[0], 30_000, 'agent online')).id;
       const sweep = async (body: Record<string, unknown>): Promise<{ detail: SweepDetail; wallSeconds: number }> => {
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
       const listFps = l.filesListed / (l.durationMs / 1000);
       const hashFps = h.filesListed / (h.durationMs / 1000);
       const hashMibps = h.bytesHashed / MiB / (h.durationMs / 1000);
+      const hashE2eFps = h.filesListed / byHash.wallSeconds;
       const allFps = a.filesListed / (a.durationMs / 1000);
       const allMibps = a.bytesHashed / MiB / (a.durationMs / 1000);
       const e2eFps = a.filesListed / all.wallSeconds;
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
       row('files/s, listing only (no match)', listFps.toFixed(0), baseFps.toFixed(0), (listFps / baseFps).toFixed(2));
       row('files/s, list + md5/sha1/sha256 every file', hashFps.toFixed(0), baseFps.toFixed(0), (hashFps / baseFps).toFixed(2));
       row('hashed MiB/s (md5+sha1+sha256 vs sha256)', hashMibps.toFixed(1), baseMibps.toFixed(1), (hashMibps / baseMibps).toFixed(2));
+      row('  same, end to end (create → results stored)', hashE2eFps.toFixed(0), baseFps.toFixed(0), (hashE2eFps / baseFps).toFixed(2));
       row('files/s, every file a stored result (walk)', allFps.toFixed(0), baseFps.toFixed(0), (allFps / baseFps).toFixed(2));
       row('  same, MiB/s', allMibps.toFixed(1), baseMibps.toFixed(1), (allMibps / baseMibps).toFixed(2));
       row('  same, end to end (create → all stored)', e2eFps.toFixed(0), baseFps.toFixed(0), (e2eFps / baseFps).toFixed(2));

@@ -1,10 +1,16 @@
 // Hashing worker of the sweep hash pool (see hash-pool.ts, which documents the protocol). Plain
 // JavaScript on purpose: workers do not inherit the tsx loader the agent's launcher registers.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const READ_BYTES = 1024 * 1024;
+const { createHash } = nodeCrypto;
+/** One-shot digest: crypto.hash from Node 20.12; the engines range starts at 20.11. */
+const digest =
+  typeof nodeCrypto.hash === 'function'
+    ? (alg, data) => nodeCrypto.hash(alg, data, 'hex')
+    : (alg, data) => createHash(alg).update(data).digest('hex');
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 const { flags, bytes, budget, minSize, maxSize, modifiedSinceMs, hashes } = workerData;
 // With a hash list, files whose hashes are not in it come back as a bare code: most of a hash
@@ -40,30 +46,26 @@ function hashOne(path, out) {
       Atomics.sub(hashedBytes, 0, reserved);
       return out.push(4, 0, 0, 0, '', '', '');
     }
-    const md5 = createHash('md5');
-    const sha1 = createHash('sha1');
-    const sha256 = createHash('sha256');
     let pos = 0;
-    for (;;) {
-      if (Atomics.load(cancelFlags, 0) !== 0) {
+    let h;
+    const first = readSync(fd, buf, 0, READ_BYTES, 0);
+    if (first < READ_BYTES) {
+      // The whole file in one read (most files a sweep meets): one-shot digests skip creating
+      // three hash objects per file, about a quarter of the hashing cost of a small file.
+      const view = buf.subarray(0, first);
+      pos = first;
+      h = [digest('md5', view), digest('sha1', view), digest('sha256', view)];
+    } else {
+      h = hashRest(fd, first);
+      if (h === null) {
         Atomics.sub(hashedBytes, 0, reserved);
         return out.push(5, 0, 0, 0, '', '', '');
       }
-      const n = readSync(fd, buf, 0, READ_BYTES, pos);
-      if (n > 0) {
-        const view = buf.subarray(0, n);
-        md5.update(view);
-        sha1.update(view);
-        sha256.update(view);
-        pos += n;
-      }
-      // A short read is the end for a regular file; it spares one read per small file.
-      if (n < READ_BYTES) break;
+      pos = h.pop();
     }
     // The file grew or shrank while read: account for what was really hashed.
     if (BigInt(pos) !== reserved) Atomics.add(hashedBytes, 0, BigInt(pos) - reserved);
     reserved = BigInt(pos);
-    const h = [md5.digest('hex'), sha1.digest('hex'), sha256.digest('hex')];
     if (wanted && !wanted.has(h[0]) && !wanted.has(h[1]) && !wanted.has(h[2])) return out.push(6, 0, 0, 0, '', '', '');
     out.push(0, pos, st.mtimeMs, st.uid, h[0], h[1], h[2]);
   } catch (err) {
@@ -71,6 +73,32 @@ function hashOne(path, out) {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Hashes a file whose first READ_BYTES are in `buf`, reading the rest. Returns the three digests
+ * and the bytes hashed, or null when the sweep was cancelled meanwhile.
+ */
+function hashRest(fd, first) {
+  const md5 = createHash('md5');
+  const sha1 = createHash('sha1');
+  const sha256 = createHash('sha256');
+  let n = first;
+  let pos = 0;
+  for (;;) {
+    if (n > 0) {
+      const view = buf.subarray(0, n);
+      md5.update(view);
+      sha1.update(view);
+      sha256.update(view);
+      pos += n;
+    }
+    // A short read is the end for a regular file; it spares one read per file.
+    if (n < READ_BYTES) break;
+    if (Atomics.load(cancelFlags, 0) !== 0) return null;
+    n = readSync(fd, buf, 0, READ_BYTES, pos);
+  }
+  return [md5.digest('hex'), sha1.digest('hex'), sha256.digest('hex'), pos];
 }
 
 parentPort.on('message', (job) => {

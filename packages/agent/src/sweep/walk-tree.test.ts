@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,29 @@ describe('SweepWalk on a real tree', () => {
     assert.equal(summary.bytesHashed, 1 + 2 + 3 + 5000 + 4 + 4);
     assert.equal(summary.truncated, false);
     assert.equal(summary.budgetHit, null);
+  });
+
+  it('hashes files read in one piece and in several alike (empty, 1 MiB exactly, 2.5 MiB)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'quarry-walk-sizes-'));
+    try {
+      const contents = { 'empty.bin': Buffer.alloc(0), 'one-mib.bin': randomBytes(1024 * 1024), 'more.bin': randomBytes(2.5 * 1024 * 1024), 'small.txt': Buffer.from('small') };
+      for (const [name, data] of Object.entries(contents)) await writeFile(join(dir, name), data);
+
+      const { rows, summary } = await sweep({ roots: [dir] });
+
+      const digest = (alg: string, data: Buffer) => createHash(alg).update(data).digest('hex');
+      for (const [name, data] of Object.entries(contents)) {
+        const row = rows.find((r) => r.path === join(dir, name));
+        assert.deepEqual(
+          row && { size: row.size, md5: row.md5, sha1: row.sha1, sha256: row.sha256 },
+          { size: data.length, md5: digest('md5', data), sha1: digest('sha1', data), sha256: digest('sha256', data) },
+          name,
+        );
+      }
+      assert.equal(summary.bytesHashed, 5 + 3.5 * 1024 * 1024);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('applies names, sizes and the hash list', async () => {
