@@ -24,7 +24,9 @@ describeEachDialect('enrolment and authentication', (dialect) => {
     assert.match(enrolled.endpointId, /^[0-9a-f]{32}$/);
     assert.ok(enrolled.credential.startsWith(`qa_${enrolled.endpointId}.`));
     assert.deepEqual(await h.services.auth.authenticateAgent(enrolled.credential), { type: 'agent', endpointId: enrolled.endpointId });
-    await assert.rejects(h.services.enrollment.enroll({ ...REQUEST, enrollToken: token.token! }, null), (e) => isAppError(e, 'ENROLL_TOKEN_INVALID'));
+    await assert.rejects(h.services.enrollment.enroll({ ...REQUEST, hostname: 'refused', enrollToken: token.token! }, null), (e) => isAppError(e, 'ENROLL_TOKEN_INVALID'));
+    // The refused use rolled back the endpoint row written before it.
+    assert.deepEqual((await h.services.endpoints.list({})).items.map((e) => e.hostname), ['web-01']);
     const endpoint = await h.services.endpoints.get(enrolled.endpointId);
     assert.equal(endpoint.hostname, 'web-01');
     assert.match(endpoint.shortId, /^[0-9a-f]{24}$/);
