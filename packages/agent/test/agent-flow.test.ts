@@ -2,12 +2,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
 import { EnrollError, startAgent, type AgentOptions } from '../src/index.js';
+import { OFF_THREAD_HASH_MIN_BYTES } from '../src/files/upload-pass.js';
 import { json, startStubPeer, waitFor, type SeenRequest } from './stub-peer.js';
 
 // Big enough that the test files below (three chunks and more) are over INLINE_CONTENT_MAX_BYTES.
@@ -106,6 +107,55 @@ describe('agent against a scripted peer', () => {
       await peer.close();
     }
     assert.equal(agent.channelState(), 'stopped');
+  });
+
+  it('reports CHANGED_WHILE_READING when a large file changes between the pre-pass and the upload', async () => {
+    // Large enough for the pre-pass to hash chunks (on a worker) for the upload pass to reuse.
+    const big = 8 * 1024 * 1024;
+    const size = OFF_THREAD_HASH_MIN_BYTES + 3;
+    const file = path.join(dir, 'changing.bin');
+    writeFileSync(file, randomBytes(size));
+    const { atime, mtime } = statSync(file);
+    const polls = pollQueue();
+    const retrieve = command([{ fileOpId: 51, path: file }], 13);
+    polls.push({ ...retrieve, command: { ...retrieve.command, chunkSize: big } });
+    const chunkCount = Math.ceil(size / big);
+    let failed: { code?: string } | undefined;
+    let badChunks = 0;
+    const peer = await startStubPeer((req, res) => {
+      if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
+      if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
+      if (req.url.endsWith('/started')) return json(res, 200, {});
+      if (req.url.endsWith('/begin')) {
+        // Same size, new bytes in chunk 1, modification time put back: only the bytes tell.
+        const fd = openSync(file, 'r+');
+        writeSync(fd, randomBytes(4096), 0, 4096, big + 100);
+        closeSync(fd);
+        utimesSync(file, atime, mtime);
+        return json(res, 200, { action: 'upload', uploadId: 'f'.repeat(32), chunkSize: big, chunkCount, receivedChunks: [] });
+      }
+      if (/chunks\/\d+$/.test(req.url)) {
+        if (req.headers['x-quarry-chunk-sha256'] === hex('sha256', req.body)) return json(res, 200, { index: 0, duplicate: false });
+        badChunks += 1;
+        return json(res, 422, { error: { code: 'CHUNK_HASH_MISMATCH', message: 'x', requestId: 'r' } });
+      }
+      if (req.url.endsWith('/fail')) {
+        failed = JSON.parse(req.body.toString()) as { code?: string };
+        return json(res, 200, { ok: true });
+      }
+      return json(res, 500, {});
+    });
+    const agent = await startAgent(options(peer.url, path.join(dir, 'state-changing'), { transport: 'poll' }));
+    try {
+      await waitFor(() => failed !== undefined, 30_000, 'fail report');
+
+      assert.equal(failed?.code, 'CHANGED_WHILE_READING');
+      assert.equal(badChunks, 1, 'the chunk sent with its pre-pass hash was refused once, then the re-read told the change');
+      assert.equal(calls(peer.seen, /complete$/).length, 0);
+    } finally {
+      await agent.stop();
+      await peer.close();
+    }
   });
 
   it('aborts an in-flight upload promptly on cancel and reports nothing more', async () => {

@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FileFailure } from './fs-failure.js';
-import { prehashFile } from './prehash.js';
+import { PREHASH_READ_BYTES, prehashFile } from './prehash.js';
 import { detectChange, expectedChunkCount, runUploadPass, type Chunk } from './upload-pass.js';
 
 const CHUNK = 64 * 1024;
@@ -136,6 +136,67 @@ describe('prehash and upload pass over real files', () => {
       assert.deepEqual(rereads, [0, 1, 2].map((i) => hex('sha256', data.subarray(i * CHUNK, (i + 1) * CHUNK))));
     });
   }
+
+  it('hashes each chunk in the pre-pass, across read boundaries, on a worker thread', async () => {
+    // Chunks of 2.5 reads: boundaries fall inside reads; sizes with and without a partial last chunk.
+    const chunkSize = PREHASH_READ_BYTES * 2.5;
+    for (const size of [2 * chunkSize, 2 * chunkSize + 12_345, chunkSize - 1]) {
+      const { file, data } = writeRandom(`pre-${size}.bin`, size);
+      const handle = await open(file, 'r');
+      try {
+        const pre = await prehashFile(handle, { chunkSize });
+
+        assert.equal(pre.sha256, hex('sha256', data));
+        assert.equal(pre.bytes, size);
+        const expected = Array.from({ length: expectedChunkCount(size, chunkSize) }, (_, i) => hex('sha256', data.subarray(i * chunkSize, (i + 1) * chunkSize)));
+        assert.deepEqual(pre.chunkSha256s, expected, `size ${size}`);
+      } finally {
+        await handle.close();
+      }
+    }
+  });
+
+  for (const [where, offThreadMinBytes] of [['this thread', undefined], ['a worker thread', 0]] as const) {
+    it(`uses the pre-pass hashes: chunks sent with theirs, no second whole-file sha256 (on ${where})`, async () => {
+      const { file, data } = writeRandom('known.bin', 3 * CHUNK + 5);
+      const handle = await open(file, 'r');
+      const sent: Array<[string, string]> = [];
+      // Stand-ins the upload pass cannot have computed itself: it must use them unchanged.
+      const known = { sha256: 'f'.repeat(64), chunkSha256s: ['a', 'b', 'c', 'd'].map((c) => c.repeat(64)) };
+      let result;
+      try {
+        result = await runUploadPass({
+          handle, size: data.length, chunkSize: CHUNK, chunkCount: 4, receivedChunks: [], known, offThreadMinBytes,
+          send: async (chunk, reread) => {
+            sent.push([chunk.sha256, (await reread()).sha256]);
+          },
+        });
+      } finally {
+        await handle.close();
+      }
+
+      assert.deepEqual(sent.map(([first]) => first), known.chunkSha256s);
+      assert.deepEqual(sent.map(([, again]) => again), [0, 1, 2, 3].map((i) => hex('sha256', data.subarray(i * CHUNK, (i + 1) * CHUNK))), 're-reads hash afresh');
+      assert.deepEqual([result.md5, result.sha1, result.sha256], [hex('md5', data), hex('sha1', data), known.sha256]);
+    });
+  }
+
+  it('fails a chunk the server already holds that reads differently than in the pre-pass', async () => {
+    const { file, data } = writeRandom('held.bin', 3 * CHUNK);
+    const chunkSha256s = [0, 1, 2].map((i) => hex('sha256', data.subarray(i * CHUNK, (i + 1) * CHUNK)));
+    const handle = await open(file, 'r');
+    try {
+      const run = (held: string) =>
+        runUploadPass({
+          handle, size: data.length, chunkSize: CHUNK, chunkCount: 3, receivedChunks: [1], known: { sha256: hex('sha256', data), chunkSha256s: [chunkSha256s[0]!, held, chunkSha256s[2]!] },
+          send: async () => {},
+        });
+      await run(chunkSha256s[1]!);
+      await assert.rejects(run('0'.repeat(64)), (err) => err instanceof FileFailure && err.code === 'CHANGED_WHILE_READING');
+    } finally {
+      await handle.close();
+    }
+  });
 
   it('rejects a chunk plan that does not fit the file size', async () => {
     const { file } = writeRandom('plan.bin', 3 * CHUNK);

@@ -29,6 +29,16 @@ export interface UploadPassOptions {
   signal?: AbortSignal;
   /** Overrides {@link OFF_THREAD_HASH_MIN_BYTES} (tests). */
   offThreadMinBytes?: number;
+  /**
+   * What the pre-pass computed, its chunk hashes with this chunk size. Each chunk is sent with its
+   * pre-pass hash instead of hashing it again, and the whole-file sha256 is not computed again:
+   * the server checks every chunk against its hash, so bytes that changed since the pre-pass are
+   * refused (the re-read for the retry hashes afresh and tells a change from a transfer error),
+   * and whatever it accepts is what the pre-pass hashed. Chunks the server already holds are
+   * hashed here and compared instead. On the worker that leaves md5 and sha1, which is what
+   * limits this pass.
+   */
+  known?: { sha256: string; chunkSha256s: readonly string[] };
 }
 
 /** Whole-file hashes of the upload pass plus a post-read snapshot for change detection. */
@@ -48,6 +58,7 @@ export interface UploadPassResult {
 export const UPLOAD_MESSAGES = {
   shrank: 'file became shorter while it was being read',
   plan: (count: number, expected: number) => `server chunk plan (${count} chunks) does not match the file size (${expected} chunks)`,
+  heldChunkChanged: (index: number) => `chunk ${index} (already on the server) read differently than in the first pass (file changed while reading)`,
 } as const;
 
 /** Number of chunks a file of `size` bytes takes; an empty file still has one (empty) chunk. */
@@ -73,17 +84,19 @@ export async function runUploadPass(options: UploadPassOptions): Promise<UploadP
   const offThread = size >= (options.offThreadMinBytes ?? OFF_THREAD_HASH_MIN_BYTES);
   const bufBytes = Math.max(1, Math.min(chunkSize, size));
   const pool = [allocHashBuffer(bufBytes, offThread), chunkCount > 1 ? allocHashBuffer(bufBytes, offThread) : undefined];
-  const whole = createWholeFileHasher(offThread);
+  const known = options.known?.chunkSha256s.length === chunkCount ? options.known : undefined;
+  const whole = createWholeFileHasher(offThread, known?.sha256);
   /** Per pool slot: settles when the whole-file hasher has finished with the bytes in it. */
   const hashed: Array<Promise<void> | undefined> = [undefined, undefined];
   let inFlight: Promise<void> | undefined;
   let chunksSent = 0;
   let bytesSent = 0;
-  const readChunk = async (index: number, buf: Buffer): Promise<Chunk> => {
+  const readChunk = async (index: number, buf: Buffer, fresh = false): Promise<Chunk> => {
     const position = index * chunkSize;
     const length = Math.max(0, Math.min(chunkSize, size - position));
     const data = await readFully(handle, buf.subarray(0, length), position);
-    return { index, data, sha256: createHash('sha256').update(data).digest('hex') };
+    const sha256 = (!fresh && known?.chunkSha256s[index]) || createHash('sha256').update(data).digest('hex');
+    return { index, data, sha256 };
   };
   let digests;
   try {
@@ -99,11 +112,17 @@ export async function runUploadPass(options: UploadPassOptions): Promise<UploadP
       hashed[slot] = chunkHashed;
       if (inFlight) await inFlight;
       inFlight = undefined;
-      if (received.has(index)) continue;
+      if (received.has(index)) {
+        // Not sent, so the server will not check it: compare it with the pre-pass here.
+        if (known && createHash('sha256').update(chunk.data).digest('hex') !== known.chunkSha256s[index]) {
+          throw new FileFailure('CHANGED_WHILE_READING', UPLOAD_MESSAGES.heldChunkChanged(index));
+        }
+        continue;
+      }
       // A re-read overwrites the buffer, so it waits until the hasher has taken the first read.
       inFlight = options.send(chunk, async () => {
         await chunkHashed;
-        return readChunk(index, buf);
+        return readChunk(index, buf, true);
       });
       // Keep a rejection from being reported as unhandled while the next chunk is being read.
       inFlight.catch(() => {});

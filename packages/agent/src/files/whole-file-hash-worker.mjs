@@ -1,11 +1,14 @@
 // Worker side of whole-file-hasher.ts. Plain JavaScript: worker threads do not inherit the tsx
-// loader the agent's own TypeScript runs under.
+// loader the agent's own TypeScript runs under. `workerData.algorithms` names the digests
+// (md5, sha1 and sha256 unless told); a digest answers them all and starts afresh, so one worker
+// can hash a run of chunks one after another.
 import { createHash } from 'node:crypto';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 
-// Each slice goes through all three hashes while it is still in the CPU cache.
+// Each slice goes through all the hashes while it is still in the CPU cache.
 const SLICE_BYTES = 256 * 1024;
-const hashes = [createHash('md5'), createHash('sha1'), createHash('sha256')];
+const algorithms = workerData?.algorithms ?? ['md5', 'sha1', 'sha256'];
+let hashes = algorithms.map((a) => createHash(a));
 
 parentPort.on('message', (message) => {
   if (message.type === 'update') {
@@ -16,7 +19,9 @@ parentPort.on('message', (message) => {
     }
     parentPort.postMessage({ type: 'updated' });
   } else if (message.type === 'digest') {
-    const [md5, sha1, sha256] = hashes.map((hash) => hash.digest('hex'));
-    parentPort.postMessage({ type: 'digest', md5, sha1, sha256 });
+    const out = { type: 'digest' };
+    algorithms.forEach((a, i) => (out[a] = hashes[i].digest('hex')));
+    hashes = algorithms.map((a) => createHash(a));
+    parentPort.postMessage(out);
   }
 });

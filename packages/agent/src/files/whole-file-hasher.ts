@@ -27,20 +27,27 @@ export function allocHashBuffer(bytes: number, offThread: boolean): Buffer {
  * beside the reads, the per-chunk sha256 and the socket writes instead of blocking them.
  * `offThread` buffers must come from {@link allocHashBuffer}.
  */
-export function createWholeFileHasher(offThread: boolean): WholeFileHasher {
-  return offThread ? new WorkerHasher() : new InlineHasher();
+export function createWholeFileHasher(offThread: boolean, knownSha256?: string): WholeFileHasher {
+  return offThread ? new WorkerHasher(knownSha256) : new InlineHasher(knownSha256);
 }
 
+/** The digests to compute: sha256 too unless it is already known (see UploadPassOptions.known). */
+const algorithmsFor = (knownSha256: string | undefined): string[] => (knownSha256 ? ['md5', 'sha1'] : ['md5', 'sha1', 'sha256']);
+
 class InlineHasher implements WholeFileHasher {
-  private readonly hashes = [createHash('md5'), createHash('sha1'), createHash('sha256')] as const;
+  private readonly hashes;
+
+  constructor(private readonly knownSha256?: string) {
+    this.hashes = algorithmsFor(knownSha256).map((a) => [a, createHash(a)] as const);
+  }
 
   async update(data: Buffer): Promise<void> {
-    for (const hash of this.hashes) hash.update(data);
+    for (const [, hash] of this.hashes) hash.update(data);
   }
 
   async digest(): Promise<WholeFileDigests> {
-    const [md5, sha1, sha256] = this.hashes.map((hash) => hash.digest('hex'));
-    return { md5: md5!, sha1: sha1!, sha256: sha256! };
+    const out = Object.fromEntries(this.hashes.map(([a, hash]) => [a, hash.digest('hex')]));
+    return { md5: out.md5!, sha1: out.sha1!, sha256: this.knownSha256 ?? out.sha256! };
   }
 
   async close(): Promise<void> {}
@@ -48,26 +55,54 @@ class InlineHasher implements WholeFileHasher {
 
 type Waiter = { resolve: (value: unknown) => void; reject: (err: Error) => void };
 
-/** The worker answers each message in order, so one FIFO of waiters matches answers to requests. */
 class WorkerHasher implements WholeFileHasher {
-  private readonly worker = new Worker(new URL('./whole-file-hash-worker.mjs', import.meta.url));
+  private readonly digester;
+
+  constructor(private readonly knownSha256?: string) {
+    this.digester = new WorkerDigester(algorithmsFor(knownSha256));
+  }
+
+  update(data: Buffer): Promise<void> {
+    return this.digester.update(data);
+  }
+
+  async digest(): Promise<WholeFileDigests> {
+    const { md5, sha1, sha256 } = await this.digester.digest();
+    return { md5: md5!, sha1: sha1!, sha256: this.knownSha256 ?? sha256! };
+  }
+
+  close(): Promise<void> {
+    return this.digester.close();
+  }
+}
+
+/**
+ * Hashes on a worker thread. `digest` answers every algorithm and starts afresh, so a run of
+ * consecutive pieces (chunks) can be hashed one after another. The worker answers each message in
+ * order, so one FIFO of waiters matches answers to requests. Buffers must be shared memory.
+ */
+export class WorkerDigester {
+  private readonly worker: Worker;
   private readonly waiters: Waiter[] = [];
   private failure: Error | null = null;
 
-  constructor() {
+  constructor(algorithms: readonly string[]) {
+    this.worker = new Worker(new URL('./whole-file-hash-worker.mjs', import.meta.url), { workerData: { algorithms: [...algorithms] } });
     this.worker.on('message', (message: { type: string }) => this.waiters.shift()?.resolve(message));
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', () => this.fail(new Error('hash worker exited')));
   }
 
+  /** Hashes `data`; settles once its buffer may be reused. */
   async update(data: Buffer): Promise<void> {
     if (!(data.buffer instanceof SharedArrayBuffer)) throw new Error('off-thread hashing needs a shared buffer');
     await this.request({ type: 'update', buffer: data.buffer, offset: data.byteOffset, length: data.length });
   }
 
-  async digest(): Promise<WholeFileDigests> {
-    const { md5, sha1, sha256 } = (await this.request({ type: 'digest' })) as WholeFileDigests;
-    return { md5, sha1, sha256 };
+  /** Hex digests of everything since the previous digest, by algorithm name. */
+  async digest(): Promise<Record<string, string>> {
+    const { type: _type, ...digests } = (await this.request({ type: 'digest' })) as Record<string, string>;
+    return digests;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,7 @@ import { openForRetrieval, type OpenedFile, type RetrievalLimits } from '../file
 import { prehashFile } from '../files/prehash.js';
 import { readSmallFile } from '../files/read-small-file.js';
 import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
-import { detectChange, runUploadPass, type SendChunk } from '../files/upload-pass.js';
+import { detectChange, OFF_THREAD_HASH_MIN_BYTES, runUploadPass, type SendChunk } from '../files/upload-pass.js';
 import type { AgentApi } from './agent-api.js';
 import { LOG } from '../logging/log-messages.js';
 
@@ -24,6 +24,8 @@ export interface FileJob {
   attempt: number;
   fileOpId: number;
   path: string;
+  /** The command's chunk size: what the server will plan a new upload with. */
+  chunkSize?: number;
 }
 
 export type FileOutcome = 'succeeded' | 'skipped' | 'failed';
@@ -50,7 +52,10 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
     try {
       if (opened.size <= INLINE_CONTENT_MAX_BYTES) return await sendSmallFile(ctx, job, opened, log, startedAt);
       await ctx.ensureStarted();
-      const pre = await prehashFile(opened.handle, ctx.signal);
+      // Chunk hashes in the pre-pass only where the upload pass would hash off-thread anyway
+      // (large files): for smaller ones a worker's start-up costs more than it saves.
+      const chunkSize = opened.size >= OFF_THREAD_HASH_MIN_BYTES ? job.chunkSize : undefined;
+      const pre = await prehashFile(opened.handle, { signal: ctx.signal, ...(chunkSize ? { chunkSize } : {}) });
       if (pre.bytes !== opened.size) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.changedDuringPrehash);
       const before = { size: opened.size, mtimeMs: opened.mtimeMs, sha256: pre.sha256 };
       const plan = await ctx.api.begin(job.fileOpId, { attempt: job.attempt, ...before }, ctx.signal);
@@ -66,6 +71,8 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
         receivedChunks: plan.receivedChunks,
         send: chunkSender(ctx, plan.uploadId, log),
         signal: ctx.signal,
+        // Only valid for the chunk size they were computed with (a resumed upload keeps its own).
+        ...(pre.chunkSha256s && plan.chunkSize === chunkSize ? { known: { sha256: pre.sha256, chunkSha256s: pre.chunkSha256s } } : {}),
       });
       const after = { size: result.sizeAfter, mtimeMs: result.mtimeMsAfter, sha256: result.sha256, grew: result.grew };
       const change = detectChange(before, after);

@@ -46,7 +46,7 @@ export async function runSubtask(deps: SubtaskDeps, command: RetrievalCommand, s
     const ctx = { api: deps.api, limits: deps.limits, logger: log, signal, ensureStarted };
     for (const file of command.files) {
       signal.throwIfAborted();
-      counts[await retrieveFile(ctx, { attempt: command.attempt, fileOpId: file.fileOpId, path: file.path })] += 1;
+      counts[await retrieveFile(ctx, { attempt: command.attempt, fileOpId: file.fileOpId, path: file.path, chunkSize: command.chunkSize })] += 1;
     }
     log.info({ ...counts, durationMs: Date.now() - startedAt }, LOG.subtaskFinished);
     return 'finished';
