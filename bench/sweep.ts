@@ -62,7 +62,8 @@ async function main(): Promise<void> {
       const baseMibps = tree.bytes / MiB / baseline;
 
       const list = await sweep({ roots: [tree.root], names: ['no-such-name-*'] });
-      // Every file hashed, few results: the agent's own list-and-hash rate ("which hosts hold this file?").
+      // Every file read and hashed (sha256, the kind searched; md5 and sha1 only for matches), few
+      // results: the agent's own list-and-hash rate ("which hosts hold this file?").
       const byHash = await sweep({ roots: [tree.root], hashes: [tree.duplicate.sha256] });
       // Every file hashed and every one stored as a result: bound by the server storing elements.
       // CPU-seconds of each process over the every-file-stored sweep: a figure the machine's load barely moves.
@@ -84,10 +85,10 @@ async function main(): Promise<void> {
       console.log(`\n${tree.files + tree.lockedFiles} files, ${(tree.bytes / MiB).toFixed(1)} MiB; baseline: find | xargs sha256sum ${baseline.toFixed(2)} s (find alone ${findOnly.toFixed(2)} s)\n`);
       row('figure', 'agent', 'baseline', 'ratio');
       row('files/s, listing only (no match)', listFps.toFixed(0), baseFps.toFixed(0), (listFps / baseFps).toFixed(2));
-      row('files/s, list + md5/sha1/sha256 every file', hashFps.toFixed(0), baseFps.toFixed(0), (hashFps / baseFps).toFixed(2));
-      row('hashed MiB/s (md5+sha1+sha256 vs sha256)', hashMibps.toFixed(1), baseMibps.toFixed(1), (hashMibps / baseMibps).toFixed(2));
+      row('files/s, sha256 search (every file hashed)', hashFps.toFixed(0), baseFps.toFixed(0), (hashFps / baseFps).toFixed(2));
+      row('  same, hashed MiB/s', hashMibps.toFixed(1), baseMibps.toFixed(1), (hashMibps / baseMibps).toFixed(2));
       row('  same, end to end (create → results stored)', hashE2eFps.toFixed(0), baseFps.toFixed(0), (hashE2eFps / baseFps).toFixed(2));
-      row('files/s, every file a stored result (walk)', allFps.toFixed(0), baseFps.toFixed(0), (allFps / baseFps).toFixed(2));
+      row('files/s, every file a result, md5+sha1+sha256 (walk)', allFps.toFixed(0), baseFps.toFixed(0), (allFps / baseFps).toFixed(2));
       row('  same, MiB/s', allMibps.toFixed(1), baseMibps.toFixed(1), (allMibps / baseMibps).toFixed(2));
       row('  same, end to end (create → all stored)', e2eFps.toFixed(0), baseFps.toFixed(0), (e2eFps / baseFps).toFixed(2));
       console.log(

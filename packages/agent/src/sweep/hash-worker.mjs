@@ -16,6 +16,11 @@ const { flags, bytes, budget, minSize, maxSize, modifiedSinceMs, hashes } = work
 // With a hash list, files whose hashes are not in it come back as a bare code: most of a hash
 // search is misses, and three hex strings per miss would only cost copying.
 const wanted = hashes.length > 0 ? new Set(hashes) : null;
+// A hash search needs only the kinds of digest it lists to tell a miss (most files); the others
+// are computed for matches alone. Kinds by hex length: md5 32, sha1 40, sha256 64.
+const KIND_BY_LENGTH = { 32: 'md5', 40: 'sha1', 64: 'sha256' };
+const ALGORITHMS = ['md5', 'sha1', 'sha256'];
+const searched = wanted ? ALGORITHMS.filter((a) => hashes.some((h) => KIND_BY_LENGTH[h.length] === a)) : ALGORITHMS;
 const cancelFlags = new Int32Array(flags);
 const hashedBytes = new BigInt64Array(bytes);
 const filtered = minSize !== null || maxSize !== null || modifiedSinceMs !== null;
@@ -41,7 +46,7 @@ function hashOne(path, out) {
     const st = fstatSync(fd);
     if (!st.isFile()) return out.push(3, 0, 0, 0, '', '', '');
     if (outside(st.size, st.mtimeMs)) return out.push(1, 0, 0, 0, '', '', '');
-    let reserved = BigInt(st.size);
+    const reserved = BigInt(st.size);
     if (Atomics.add(hashedBytes, 0, reserved) + reserved > budget) {
       Atomics.sub(hashedBytes, 0, reserved);
       return out.push(4, 0, 0, 0, '', '', '');
@@ -54,7 +59,13 @@ function hashOne(path, out) {
       // three hash objects per file, about a quarter of the hashing cost of a small file.
       const view = buf.subarray(0, first);
       pos = first;
-      h = [digest('md5', view), digest('sha1', view), digest('sha256', view)];
+      const byKind = {};
+      for (const a of searched) byKind[a] = digest(a, view);
+      if (wanted && !searched.some((a) => wanted.has(byKind[a]))) {
+        countHashed(pos, reserved);
+        return out.push(6, 0, 0, 0, '', '', '');
+      }
+      h = ALGORITHMS.map((a) => byKind[a] ?? digest(a, view));
     } else {
       h = hashRest(fd, first);
       if (h === null) {
@@ -63,9 +74,7 @@ function hashOne(path, out) {
       }
       pos = h.pop();
     }
-    // The file grew or shrank while read: account for what was really hashed.
-    if (BigInt(pos) !== reserved) Atomics.add(hashedBytes, 0, BigInt(pos) - reserved);
-    reserved = BigInt(pos);
+    countHashed(pos, reserved);
     if (wanted && !wanted.has(h[0]) && !wanted.has(h[1]) && !wanted.has(h[2])) return out.push(6, 0, 0, 0, '', '', '');
     out.push(0, pos, st.mtimeMs, st.uid, h[0], h[1], h[2]);
   } catch (err) {
@@ -73,6 +82,11 @@ function hashOne(path, out) {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** The file grew or shrank while read: account for what was really hashed. */
+function countHashed(pos, reserved) {
+  if (BigInt(pos) !== reserved) Atomics.add(hashedBytes, 0, BigInt(pos) - reserved);
 }
 
 /**

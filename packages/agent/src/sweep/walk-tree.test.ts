@@ -101,6 +101,17 @@ describe('SweepWalk on a real tree', () => {
     const byHash = await sweep({ roots: [root], hashes: [sha256('same')] });
     assert.deepEqual(byHash.rows.map((r) => r.path.slice(root.length)), ['/same-1.dat', '/same-2.dat']);
     assert.equal(byHash.summary.filesMatched, 2);
+    // Misses are told from the listed kinds alone; a match still carries all three digests.
+    const digest = (alg: string, s: string) => createHash(alg).update(s).digest('hex');
+    assert.equal(byHash.summary.bytesHashed, 1 + 2 + 3 + 5000 + 4 + 4);
+    for (const [alg, text] of [['md5', 'yy'], ['sha1', 'x'], ['sha256', 'zzz']] as const) {
+      const { rows } = await sweep({ roots: [root], hashes: [digest(alg, text), digest('md5', 'no such content')] });
+      assert.deepEqual(
+        rows.map((r) => [r.size, r.md5, r.sha1, r.sha256]),
+        [[text.length, digest('md5', text), digest('sha1', text), digest('sha256', text)]],
+        alg,
+      );
+    }
   });
 
   it('matches glob roots below their literal base', async () => {
