@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
 import { FileFailure, fileFailureFromFs } from './fs-failure.js';
 import { detectChange } from './upload-pass.js';
+import { createWholeFileHasher } from './whole-file-hasher.js';
 
 /** A small file read whole, with its hashes. */
 export interface SmallFile {
@@ -42,18 +42,15 @@ export async function readSmallFile(handle: FileHandle, opened: { size: number; 
     throw fileFailureFromFs(err, 'stat');
   }
   const data = buf.subarray(0, Math.min(filled, opened.size));
-  const sha256 = createHash('sha256').update(data).digest('hex');
+  const hasher = createWholeFileHasher(false);
+  await hasher.update(data);
+  const digests = await hasher.digest();
+  // One read, so the content has nothing to be compared with: size, time and growth tell.
   const change = detectChange(
-    { size: opened.size, mtimeMs: opened.mtimeMs, sha256 },
-    { size: after.size, mtimeMs: after.mtimeMs, sha256, grew: filled > opened.size },
+    { size: opened.size, mtimeMs: opened.mtimeMs, sha256: digests.sha256 },
+    { size: after.size, mtimeMs: after.mtimeMs, sha256: digests.sha256, grew: filled > opened.size },
   );
   if (change) throw new FileFailure('CHANGED_WHILE_READING', change);
   if (filled < opened.size) throw new FileFailure('CHANGED_WHILE_READING', `file size changed from ${opened.size} to ${filled} bytes while reading`);
-  return {
-    data,
-    md5: createHash('md5').update(data).digest('hex'),
-    sha1: createHash('sha1').update(data).digest('hex'),
-    sha256,
-    mtimeMs: after.mtimeMs,
-  };
+  return { data, ...digests, mtimeMs: after.mtimeMs };
 }

@@ -115,19 +115,8 @@ async function sendSmallFile(
 ): Promise<FileOutcome> {
   const file = await readSmallFile(opened.handle, opened);
   const query = { attempt: job.attempt, md5: file.md5, sha1: file.sha1, sha256: file.sha256, mtimeMs: file.mtimeMs };
-  let res;
-  try {
-    res = await ctx.api.putContent(job.fileOpId, query, file.data, ctx.signal);
-  } catch (err) {
-    if (!isHashMismatch(err)) throw err;
-    log.warn({ chunkIndex: 0 }, LOG.chunkHashMismatch);
-    try {
-      res = await ctx.api.putContent(job.fileOpId, query, file.data, ctx.signal);
-    } catch (again) {
-      if (isHashMismatch(again)) throw new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.chunkRejectedTwice(0));
-      throw again;
-    }
-  }
+  const put = () => ctx.api.putContent(job.fileOpId, query, file.data, ctx.signal);
+  const res = await onceMoreOnHashMismatch(log, 0, put, put);
   const fields = { fileId: res.fileId, bytes: opened.size, durationMs: Date.now() - startedAt };
   if (res.deduplicated) log.info(fields, LOG.fileSkipped);
   else log.info({ ...fields, bytesSent: opened.size, chunksSent: 1 }, LOG.fileUploaded);
@@ -146,22 +135,36 @@ function asFileFailure(err: unknown): FileFailure | undefined {
 /** PUTs a chunk; on 422 CHUNK_HASH_MISMATCH re-reads it from disk and tries once more. */
 function chunkSender(ctx: RetrievalContext, uploadId: string, log: Logger): SendChunk {
   return async (chunk, reread) => {
-    try {
-      await ctx.api.putChunk(uploadId, chunk.index, chunk.data, chunk.sha256, ctx.signal);
-      return;
-    } catch (err) {
-      if (!isHashMismatch(err)) throw err;
-    }
-    log.warn({ chunkIndex: chunk.index }, LOG.chunkHashMismatch);
-    const again = await reread();
-    if (again.sha256 !== chunk.sha256) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.rereadChanged(chunk.index));
-    try {
-      await ctx.api.putChunk(uploadId, again.index, again.data, again.sha256, ctx.signal);
-    } catch (err) {
-      if (isHashMismatch(err)) throw new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.chunkRejectedTwice(chunk.index));
-      throw err;
-    }
+    await onceMoreOnHashMismatch(
+      log,
+      chunk.index,
+      () => ctx.api.putChunk(uploadId, chunk.index, chunk.data, chunk.sha256, ctx.signal),
+      async () => {
+        const again = await reread();
+        if (again.sha256 !== chunk.sha256) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.rereadChanged(chunk.index));
+        await ctx.api.putChunk(uploadId, again.index, again.data, again.sha256, ctx.signal);
+      },
+    );
   };
+}
+
+/**
+ * Runs `send`; when the server refuses the bytes as not matching their sha256 (422
+ * CHUNK_HASH_MISMATCH, a transfer error), runs `retry` once. A second refusal fails the file.
+ */
+async function onceMoreOnHashMismatch<T>(log: Logger, index: number, send: () => Promise<T>, retry: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    if (!isHashMismatch(err)) throw err;
+  }
+  log.warn({ chunkIndex: index }, LOG.chunkHashMismatch);
+  try {
+    return await retry();
+  } catch (err) {
+    if (isHashMismatch(err)) throw new FileFailure('IO_ERROR', RETRIEVE_MESSAGES.chunkRejectedTwice(index));
+    throw err;
+  }
 }
 
 function isHashMismatch(err: unknown): boolean {

@@ -127,10 +127,9 @@ export function createPgNotifyRelay(options: PgNotifyRelayOptions): PgNotifyRela
     if (events.length === 0) return;
     const { payloads, dropped } = packNotifications(nodeId, events);
     if (dropped > 0) log.warn({ dropped }, 'events too large to notify were not relayed');
-    // One chain: notifications leave in the order the events were published.
-    // All of them in one statement: a task for 10,000 endpoints makes ~45 payloads, and one round
-    // trip each spread their arrival over other nodes' turns (each then claimed a small batch).
-    // The ordered subquery keeps them in publication order.
+    // One chain, and one statement per turn: a task for 10,000 endpoints makes ~45 payloads, and
+    // a round trip each spread their arrival over other nodes' turns (each then claimed a small
+    // batch). The chain and the ordered subquery keep notifications in publication order.
     sending = sending.then(async () => {
       try {
         await sender.query(

@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import type { SqlCapabilities } from '../dialect-adapter.js';
 import type { Database } from '../schema.js';
+import { num } from './row.js';
 
 /** Bound values per statement we allow ourselves: below SQLite's 32,766 and PostgreSQL's 65,535. */
-export const MAX_BOUND_PARAMETERS = 30_000;
+const MAX_BOUND_PARAMETERS = 30_000;
 
 /** PostgreSQL element type of each column a bulk insert may fill (array casts need it). */
 export type ColumnTypes<T extends keyof Database> = Partial<Record<keyof Database[T] & string, 'bigint' | 'integer' | 'text'>>;
@@ -37,7 +38,7 @@ export async function insertRows<T extends keyof Database & string>(
     const returning = options.returnIds ? sql` returning id` : sql``;
     const result = await sql<{ id: number | string }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
       select * from unnest(${sql.join(arrays)})${returning}`.execute(db);
-    for (const r of result.rows) ids.push(Number(r.id));
+    for (const r of result.rows) ids.push(num(r.id));
   } else {
     const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
     for (let i = 0; i < rows.length; i += perStatement) {
@@ -48,7 +49,7 @@ export async function insertRows<T extends keyof Database & string>(
         continue;
       }
       const inserted = await insert.returning(sql<number | string>`id`.as('id')).execute();
-      for (const r of inserted as Array<{ id: number | string }>) ids.push(Number(r.id));
+      for (const r of inserted as Array<{ id: number | string }>) ids.push(num(r.id));
     }
   }
   return ids.sort((a, b) => a - b);

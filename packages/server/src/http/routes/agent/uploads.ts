@@ -22,9 +22,9 @@ function declaredLength(headers: { 'content-length'?: string; 'transfer-encoding
 }
 
 /**
- * Chunk upload and completion, and small files in one request. Chunk bodies are streamed from the socket straight into the vault:
- * the octet-stream parser below deliberately leaves the body unread, and the handler hands
- * `request.raw` to the service, which hashes, encrypts and stores it in one pass.
+ * Chunk upload and completion, and small files in one request. Bodies are streamed from the socket
+ * straight into the vault: the octet-stream parser below deliberately leaves the body unread, and
+ * the handler hands `request.raw` to the service, which hashes, encrypts and stores it in one pass.
  */
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = async (app, { ctx }) => {
   const work = ctx.services.agentWork;
@@ -64,11 +64,9 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ ctx: RouteContext }> = as
         response: { 200: Type.Object({ fileId: Type.Integer(), deduplicated: Type.Boolean() }) },
       },
     },
-    async (request) => {
-      const contentLength = declaredLength(request.headers);
-      if (contentLength > INLINE_CONTENT_MAX_BYTES) throw appError('BODY_TOO_LARGE', { limit: INLINE_CONTENT_MAX_BYTES });
-      return work.putContent(agentEndpointOf(request), { fileOpId: request.params.id, query: request.query, contentLength, body: request.raw });
-    },
+    // The service refuses a declared length over the limit before reading anything.
+    async (request) =>
+      work.putContent(agentEndpointOf(request), { fileOpId: request.params.id, query: request.query, contentLength: declaredLength(request.headers), body: request.raw }),
   );
 
   app.post(
