@@ -99,7 +99,9 @@ async function main(): Promise<void> {
 
     const dataDir = join(tmp.dir, 'server');
     await mkdir(dataDir);
-    const server = await startServer({ dataDir, env: { QUARRY_LOG_LEVEL: 'warn' }, nodeArgs: nodeArgs('server') });
+    // BENCH_SERVER_LOG=file: keep the server's output (e.g. --trace-gc lines) after the run.
+    const logFile = process.env.BENCH_SERVER_LOG;
+    const server = await startServer({ dataDir, env: { QUARRY_LOG_LEVEL: 'warn' }, nodeArgs: nodeArgs('server'), ...(logFile ? { logFile } : {}) });
     const token = await api<{ token: string }>(`${server.url}/api/v1/enroll-tokens`, server.adminKey, 'POST', { maxUses: 1 });
     const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token.token, nodeArgs: nodeArgs('agent') });
     try {

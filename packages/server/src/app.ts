@@ -10,6 +10,7 @@ import type { ServerConfig } from './config/schema.js';
 import type { EventBus } from './events/event-bus.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installAuth } from './http/plugins/auth.js';
+import { lazySchemaCompilers } from './http/lazy-schema-compilers.js';
 import { installJsonParser } from './http/plugins/json-parser.js';
 import type { RouteContext } from './http/route-context.js';
 import { agentRoutes } from './http/routes/agent/index.js';
@@ -32,6 +33,8 @@ export type QuarryApp = FastifyInstance & {
   hub: AgentHub;
   /** Base URL for absolute links: `config.publicUrl`, else the address actually bound. */
   publicUrl(): string;
+  /** Compiles every route schema not compiled yet (they compile on first use); throws if one does not. */
+  compileAllSchemas(): void;
 };
 
 const API_TITLE = 'Quarry API';
@@ -45,6 +48,7 @@ const linkHost = (host: string): string => (host === '0.0.0.0' || host === '::' 
  * and the agent WebSocket hub on the same server. Does not listen.
  */
 export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<QuarryApp> {
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     loggerInstance: deps.logger,
     genReqId: () => randomUUID(),
@@ -56,6 +60,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Qua
     // SSE streams and long polls must not hold shutdown hostage.
     forceCloseConnections: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: schemas.compilersFactory },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const shutdownListeners = new Set<() => void>();
@@ -102,5 +107,5 @@ export async function buildApp(config: ServerConfig, deps: AppDeps): Promise<Qua
   await app.register(nativeRoutes, { prefix: '/api/v1', ctx });
   await app.register(agentRoutes, { prefix: '/agent/v1', ctx });
   // Not made ready here: the composition root may still register vendor facades.
-  return Object.assign(app, { hub, publicUrl }) as unknown as QuarryApp;
+  return Object.assign(app, { hub, publicUrl, compileAllSchemas: schemas.compileAll }) as unknown as QuarryApp;
 }

@@ -8,10 +8,11 @@ import { appError, type BlobStat, type BlobStore } from '@quarry/core';
 import { BLOB_TEMP_MARKER as TEMP_MARKER, assertValidBlobKey as assertValidKey, assertValidBlobPrefix as assertValidPrefix } from '@quarry/core';
 
 /**
- * Socket chunks are ~64 KiB; letting the write stream buffer up to 4 MiB makes fs.WriteStream
- * flush them with one writev, which measured ~40% faster than chunk-by-chunk writes (stack.md §7).
+ * Socket chunks are ~64 KiB; letting the write stream buffer up to 1 MiB makes fs.WriteStream
+ * flush them with one writev (stack.md §7: coalesce writes to 1 MiB or more). 4 MiB measured no
+ * faster end to end and kept four times as many sealed chunks alive per upload.
  */
-const WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+const WRITE_HIGH_WATER_MARK = 1024 * 1024;
 const READ_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
