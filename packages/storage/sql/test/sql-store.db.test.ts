@@ -103,8 +103,9 @@ describeEachDialect('openSqlStore', (dialect: TestDialect) => {
       await store.endpoints.insert(endpoint(id));
 
       await assert.rejects(store.endpoints.insert(endpoint(id)), (e) => isStoreError(e, 'unique_violation'));
-      const orphan = { taskId: 999_999, endpointId: id, state: 'queued' as const, attempt: 0, maxAttempts: 3, failureCode: null, failureMessage: null, bytesTotal: null, bytesDone: 0, dispatchedAt: null, startedAt: null, finishedAt: null, deadlineAt: null, nextAttemptAt: null, createdAt: 1, updatedAt: 1 };
-      await assert.rejects(store.subtasks.insertMany([orphan]), (e) => isStoreError(e, 'foreign_key_violation'));
+      // A sweep for a task that does not exist (subtasks no longer check theirs on PostgreSQL: 0007).
+      const orphan = { taskId: 999_999, criteria: { roots: ['/'] } as never, createdAt: 1 };
+      await assert.rejects(store.sweeps.insert(orphan), (e) => isStoreError(e, 'foreign_key_violation'));
       await assert.rejects(store.transaction((tx) => tx.endpoints.insert(endpoint(id))), (e) => isStoreError(e, 'unique_violation'));
     });
 

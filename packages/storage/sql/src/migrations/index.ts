@@ -7,6 +7,7 @@ import { addTaskCountersMigration } from './0003_add_task_counters.js';
 import { indexElementHashPrefixesMigration } from './0004_index_element_hash_prefixes.js';
 import { addTaskCountDeltasMigration } from './0005_add_task_count_deltas.js';
 import { lightenTaskInsertsMigration } from './0006_lighten_task_inserts.js';
+import { dropTaskInsertChecksMigration } from './0007_drop_task_insert_checks.js';
 
 /**
  * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: Diale
   ['0004_index_element_hash_prefixes', indexElementHashPrefixesMigration],
   ['0005_add_task_count_deltas', addTaskCountDeltasMigration],
   ['0006_lighten_task_inserts', lightenTaskInsertsMigration],
+  ['0007_drop_task_insert_checks', dropTaskInsertChecksMigration],
 ];
 
 /**
