@@ -54,6 +54,8 @@ export interface FileOpStore {
   update(id: number, expectStates: readonly FileOpState[] | null, patch: FileOpPatch): Promise<boolean>;
   /** Moves every file op of the subtask that is in `from` to `patch`. Returns how many moved. */
   updateBySubtask(subtaskId: number, from: readonly FileOpState[], patch: FileOpPatch): Promise<number>;
+  /** updateBySubtask for many subtasks at once (a task's cancel). Returns how many moved in all. */
+  updateBySubtasks(subtaskIds: readonly number[], from: readonly FileOpState[], patch: FileOpPatch): Promise<number>;
   /** Atomically adds `delta` to `bytes_done` (chunks arrive concurrently). */
   addBytesDone(id: number, delta: number): Promise<void>;
   /** Sum of known sizes and of bytes done over the subtask's file ops. */

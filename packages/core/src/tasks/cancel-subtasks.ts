@@ -2,7 +2,7 @@ import type { QuarryStore } from '../ports/quarry-store.js';
 import type { SubtaskRecord } from '../ports/subtask-store.js';
 import type { Outbox } from '../shared/outbox.js';
 import { isActiveSubtaskState, NON_TERMINAL_FILE_OP_STATES } from '../subtasks/subtask-transitions.js';
-import { transitionSubtask } from '../subtasks/transition-subtask.js';
+import { transitionSubtask, transitionSubtasks } from '../subtasks/transition-subtask.js';
 import type { TaskCountBatch } from './task-count-batch.js';
 
 /** How often a cancel re-reads a subtask that moved under it before giving up. */
@@ -37,4 +37,32 @@ export async function cancelSubtaskRecord(
     current = await tx.subtasks.get(current.id);
   }
   return false;
+}
+
+/**
+ * cancelSubtaskRecord for a whole task's open subtasks, with their counter changes held in
+ * `counts`: one conditional update per few hundred subtasks (and as many for their files) instead
+ * of two statements per subtask, which made cancelling a 10,000-endpoint task take 10-20 s. A
+ * subtask that moved under the batch (an agent report committed in between) gets the one-by-one
+ * path, re-read and retried as there. Returns how many this call cancelled.
+ */
+export async function cancelSubtaskRecords(tx: QuarryStore, out: Outbox, now: number, subtasks: readonly SubtaskRecord[], counts: TaskCountBatch): Promise<number> {
+  const moved = await transitionSubtasks(tx, out, now, { subtasks, to: 'cancelled' }, {
+    patchOf: () => ({ finishedAt: now, deadlineAt: null, nextAttemptAt: null }),
+    counts,
+  });
+  await tx.fileOps.updateBySubtasks(moved.map((s) => s.id), NON_TERMINAL_FILE_OP_STATES, { state: 'cancelled' });
+  const before = new Map(subtasks.map((s) => [s.id, s]));
+  for (const s of moved) {
+    const was = before.get(s.id)!;
+    if (isActiveSubtaskState(was.state)) out.publish({ type: 'cancel', endpointId: was.endpointId, subtaskId: was.id, attempt: was.attempt });
+  }
+  let cancelled = moved.length;
+  const done = new Set(moved.map((s) => s.id));
+  for (const s of subtasks) {
+    if (done.has(s.id)) continue;
+    const current = await tx.subtasks.get(s.id);
+    if (current && (await cancelSubtaskRecord(tx, out, now, current, { refreshTask: false, counts }))) cancelled++;
+  }
+  return cancelled;
 }

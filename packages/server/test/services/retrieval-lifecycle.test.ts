@@ -96,6 +96,53 @@ describeEachDialect('retrievals: create, claim, start, cancel', (dialect) => {
     assert.equal((await h.services.audit.list({ action: 'retrieval.cancel' })).items.length, 1);
   });
 
+  it('cancels a task of more subtasks than one batch, whatever state each is in', async () => {
+    const N = 1100;
+    const big = await createHarness(dialect, { maxTargetEndpoints: N });
+    try {
+      const endpoints: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const id = (0xc0ffee00 + i).toString(16).padStart(32, '0');
+        await big.store.endpoints.insert({
+          id, shortId: id.slice(8), hostname: `bulk-${i}`, os: 'linux', osVersion: '6.1', arch: 'x64', agentVersion: '0.1.0',
+          ipAddresses: [], agentSecretHash: 'unused', enrolledAt: big.clock.now().getTime(), lastSeenAt: null, connected: false,
+        });
+        endpoints.push(id);
+      }
+      const task = await big.services.retrievals.create(ADMIN, { endpoints, paths: ['/a', '/b'] });
+      // Some dispatched, some of those started, some already cancelled on their own: four groups.
+      const byEndpoint = new Map((await big.store.subtasks.listByTask(task.id, {}, { limit: N })).map((s) => [s.endpointId, s]));
+      const active = new Map<number, number>();
+      for (const [i, endpointId] of endpoints.entries()) {
+        if (i % 7 === 0) {
+          const [command] = await big.services.agentWork.claimCommands(endpointId, { resendInFlight: false });
+          if (i % 2 === 0) await big.services.agentWork.started(endpointId, command!.subtaskId, command!.attempt);
+          active.set(command!.subtaskId, command!.attempt);
+        } else if (i % 11 === 0) {
+          await big.services.retrievals.cancelSubtask(ADMIN, byEndpoint.get(endpointId)!.id);
+        }
+      }
+      big.events.length = 0;
+
+      const cancelled = await big.services.retrievals.cancel(ADMIN, task.id);
+
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal(cancelled.counts.cancelled, N);
+      assert.equal(cancelled.counts.total, N);
+      const cancels = big.events.filter((e) => e.type === 'cancel');
+      assert.deepEqual(new Map(cancels.map((e) => [e.subtaskId, e.attempt])), active, 'one cancel per active subtask, with its attempt');
+      const subtasks = await big.store.subtasks.listByTask(task.id, {}, { limit: N + 1 });
+      assert.ok(subtasks.every((s) => s.state === 'cancelled' && s.finishedAt !== null && s.deadlineAt === null));
+      const files = await big.store.fileOps.listBySubtasks(subtasks.map((s) => s.id));
+      assert.equal(files.length, 2 * N);
+      assert.ok(files.every((f) => f.state === 'cancelled'));
+      const [audit] = (await big.services.audit.list({ action: 'retrieval.cancel' })).items;
+      assert.deepEqual(audit?.details, { cancelledSubtasks: N - Math.floor((N - 1) / 11 + 1) + Math.floor((N - 1) / 77 + 1) });
+    } finally {
+      await big.close();
+    }
+  });
+
   it('cancels a single subtask; the task keeps running for the others', async () => {
     const a = await enrolEndpoint(h);
     const b = await enrolEndpoint(h);

@@ -80,6 +80,22 @@ export class FileOpRepository implements FileOpStore {
     return Number(r.numUpdatedRows);
   }
 
+  async updateBySubtasks(subtaskIds: readonly number[], from: readonly FileOpState[], patch: FileOpPatch): Promise<number> {
+    if (from.length === 0) return 0;
+    let moved = 0;
+    // Batches keep the statement under SQLite's bound-parameter limit.
+    for (let i = 0; i < subtaskIds.length; i += 500) {
+      const r = await this.#db
+        .updateTable('file_ops')
+        .set(toValues(patch))
+        .where('subtask_id', 'in', subtaskIds.slice(i, i + 500))
+        .where('state', 'in', [...from])
+        .executeTakeFirst();
+      moved += Number(r.numUpdatedRows);
+    }
+    return moved;
+  }
+
   async addBytesDone(id: number, delta: number): Promise<void> {
     await this.#db
       .updateTable('file_ops')
