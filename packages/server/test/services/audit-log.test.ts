@@ -63,27 +63,9 @@ describeEachDialect('audit log', (dialect) => {
     await h.store.credentials.insert(record);
 
     await assert.rejects(h.store.credentials.insert(record), (e) => isStoreError(e, 'unique_violation'));
+    // A sweep of a task that does not exist (new subtasks no longer check theirs on PostgreSQL: migration 0007).
     await assert.rejects(
-      h.store.subtasks.insertMany([
-        {
-          taskId: 424242,
-          endpointId: 'nope',
-          state: 'queued',
-          attempt: 0,
-          maxAttempts: 1,
-          failureCode: null,
-          failureMessage: null,
-          bytesTotal: null,
-          bytesDone: 0,
-          dispatchedAt: null,
-          startedAt: null,
-          finishedAt: null,
-          deadlineAt: null,
-          nextAttemptAt: null,
-          createdAt: 1,
-          updatedAt: 1,
-        },
-      ]),
+      h.store.sweeps.insert({ taskId: 424242, criteria: { roots: ['/'], names: [], minSize: null, maxSize: null, modifiedSince: null, hashes: [], budgets: { maxFiles: 1, maxBytesHashed: 1, maxDepth: 1, maxSeconds: 1 } }, createdAt: 1 }),
       (e) => isStoreError(e, 'foreign_key_violation'),
     );
   });

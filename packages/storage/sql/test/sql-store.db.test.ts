@@ -104,7 +104,7 @@ describeEachDialect('openSqlStore', (dialect: TestDialect) => {
 
       await assert.rejects(store.endpoints.insert(endpoint(id)), (e) => isStoreError(e, 'unique_violation'));
       // A sweep for a task that does not exist (subtasks no longer check theirs on PostgreSQL: 0007).
-      const orphan = { taskId: 999_999, criteria: { roots: ['/'] } as never, createdAt: 1 };
+      const orphan = { taskId: 999_999, criteria: { roots: ['/'], names: [], minSize: null, maxSize: null, modifiedSince: null, hashes: [], budgets: { maxFiles: 1, maxBytesHashed: 1, maxDepth: 1, maxSeconds: 1 } }, createdAt: 1 };
       await assert.rejects(store.sweeps.insert(orphan), (e) => isStoreError(e, 'foreign_key_violation'));
       await assert.rejects(store.transaction((tx) => tx.endpoints.insert(endpoint(id))), (e) => isStoreError(e, 'unique_violation'));
     });
