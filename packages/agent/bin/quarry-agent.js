@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// Launcher: registers tsx so the TypeScript sources run as they are (no build step), then runs
-// src/main.ts, which reads process.argv.
-import { register } from 'tsx/esm/api';
+// Launcher: runs src/main.ts (which reads process.argv) from a bundle of the agent's sources,
+// rebuilt whenever they change (see @quarry/launcher for why), or through tsx when that is not
+// possible (no build step either way).
+import { fileURLToPath } from 'node:url';
+import { importBundleOrNull } from '@quarry/launcher';
 
-register();
-await import('../src/main.ts');
+const entry = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+if (!(await importBundleOrNull(entry, 'agent'))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/main.ts');
+}

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly: the workspace has no build step. The long-running
 // server is the exception: it runs from a bundle of its sources, rebuilt whenever they change
-// (see server-bundle.js for why), and falls back to tsx when that is not possible.
-import { importServerBundle } from './server-bundle.js';
+// (see @quarry/launcher for why), and falls back to tsx when that is not possible.
+import { fileURLToPath } from 'node:url';
+import { importBundleOrNull } from '@quarry/launcher';
 
 const argv = process.argv.slice(2);
-const server = argv[0] === 'server' ? await importServerBundle() : null;
+const server = argv[0] === 'server' ? await importBundleOrNull(fileURLToPath(import.meta.resolve('@quarry/server')), 'server') : null;
 if (server) {
   process.exitCode = await server.runServerCli(argv.slice(1));
 } else {

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 // @ts-expect-error plain JavaScript launcher module without type declarations
-import { importBundle } from '../bin/server-bundle.js';
+import { importBundle } from '../bundle.js';
 
 interface Bundled {
   value: string;
   helper: string;
 }
 
-describe('server bundle cache', () => {
+describe('launcher bundle cache', () => {
   let dir: string;
   let entry: string;
   let cacheDir: string;
