@@ -2,6 +2,7 @@ import type { AgentPrincipal, ApiPrincipal } from '../services/actor.js';
 import type { AuthService } from '../services/contracts.js';
 import type { ServiceDeps } from '../shared/service-deps.js';
 import { appError } from '../errors/catalogue.js';
+import { isStoreError } from '../ports/store-error.js';
 import { inTransaction } from '../shared/outbox.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { formatApiKey, parseAgentKey, parseApiKey, SECRET_BYTES } from './credential-keys.js';
@@ -38,7 +39,7 @@ export function createAuthService(deps: ServiceDeps): AuthService {
     async ensureAdmin(presetKey?: string): Promise<{ created: boolean; key?: string }> {
       const preset = presetKey === undefined ? null : parseApiKey(presetKey);
       if (presetKey !== undefined && !preset) throw appError('VALIDATION_FAILED', { reason: 'admin key must look like qk_<16 hex>.<secret>' });
-      return inTransaction(deps, async (tx) => {
+      const bootstrap = (): Promise<{ created: boolean; key?: string }> => inTransaction(deps, async (tx) => {
         if ((await tx.credentials.countActiveAdmins()) > 0) return { created: false };
         const id = preset?.id ?? secrets.randomHex(8);
         const secret = preset?.secret ?? secrets.randomToken(SECRET_BYTES);
@@ -62,6 +63,14 @@ export function createAuthService(deps: ServiceDeps): AuthService {
         });
         return { created: true, key: formatApiKey(id, secret) };
       });
+      try {
+        return await bootstrap();
+      } catch (err) {
+        // Nodes of one cluster started together with the same preset key both see no admin and
+        // both insert it; the one that loses finds it registered by the other and carries on.
+        if (preset && isStoreError(err, 'unique_violation') && (await store.credentials.countActiveAdmins()) > 0) return { created: false };
+        throw err;
+      }
     },
   };
 }

@@ -60,6 +60,21 @@ describeEachDialect('enrolment and authentication', (dialect) => {
     assert.equal(await h.services.auth.authenticateAgent('qa_bad'), null);
   });
 
+  it('registers a preset admin key once when several nodes start at the same moment', async () => {
+    const fresh = await createHarness(dialect);
+    try {
+      const key = `qk_${'ab'.repeat(8)}.${'s'.repeat(43)}`;
+      // Each call is its own transaction; on PostgreSQL they run on separate connections at once.
+      const results = await Promise.all(Array.from({ length: 4 }, () => fresh.services.auth.ensureAdmin(key)));
+
+      assert.deepEqual(results.filter((r) => r.created).map((r) => r.key), [key]);
+      assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
+      assert.equal((await fresh.services.auth.authenticateApiKey(key))?.role, 'admin');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('bootstraps one admin and authenticates API keys, touching lastUsedAt at most once a minute', async () => {
     const first = await h.services.auth.ensureAdmin();
     assert.equal(first.created, true);
