@@ -52,15 +52,13 @@ export async function cancelSubtaskRecords(tx: QuarryStore, out: Outbox, now: nu
     counts,
   });
   await tx.fileOps.updateBySubtasks(moved.map((s) => s.id), NON_TERMINAL_FILE_OP_STATES, { state: 'cancelled' });
-  const before = new Map(subtasks.map((s) => [s.id, s]));
-  for (const s of moved) {
-    const was = before.get(s.id)!;
-    if (isActiveSubtaskState(was.state)) out.publish({ type: 'cancel', endpointId: was.endpointId, subtaskId: was.id, attempt: was.attempt });
-  }
-  let cancelled = moved.length;
   const done = new Set(moved.map((s) => s.id));
+  let cancelled = moved.length;
   for (const s of subtasks) {
-    if (done.has(s.id)) continue;
+    if (done.has(s.id)) {
+      if (isActiveSubtaskState(s.state)) out.publish({ type: 'cancel', endpointId: s.endpointId, subtaskId: s.id, attempt: s.attempt });
+      continue;
+    }
     const current = await tx.subtasks.get(s.id);
     if (current && (await cancelSubtaskRecord(tx, out, now, current, { refreshTask: false, counts }))) cancelled++;
   }

@@ -39,15 +39,7 @@ export function lazySchemaCompilers(): { compilersFactory: CompilersFactory; com
 }
 
 function lazyValidator(pending: Set<() => void>, compile: () => Validator, route: unknown): Validator {
-  let compiled: Validator | undefined;
-  const force = (): Validator => {
-    if (!compiled) {
-      compiled = withRoute(compile, route);
-      pending.delete(force);
-    }
-    return compiled;
-  };
-  pending.add(force);
+  const force = compileOnce(pending, compile, route);
   // Fastify reads `errors` off the function it called, as ajv's validators carry them.
   const validate: Validator = (data) => {
     const fn = force();
@@ -59,16 +51,22 @@ function lazyValidator(pending: Set<() => void>, compile: () => Validator, route
 }
 
 function lazySerializer(pending: Set<() => void>, compile: () => (data: unknown) => string, route: unknown): (data: unknown) => string {
-  let compiled: ((data: unknown) => string) | undefined;
-  const force = (): ((data: unknown) => string) => {
+  const force = compileOnce(pending, compile, route);
+  return (data) => force()(data);
+}
+
+/** `compile` run at most once, on the first call of the returned function (or by compileAll). */
+function compileOnce<T>(pending: Set<() => void>, compile: () => T, route: unknown): () => T {
+  let compiled: { fn: T } | undefined;
+  const force = (): T => {
     if (!compiled) {
-      compiled = withRoute(compile, route);
+      compiled = { fn: withRoute(compile, route) };
       pending.delete(force);
     }
-    return compiled;
+    return compiled.fn;
   };
   pending.add(force);
-  return (data) => force()(data);
+  return force;
 }
 
 function withRoute<T>(compile: () => T, route: unknown): T {

@@ -69,15 +69,8 @@ export class FileOpRepository implements FileOpStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  async updateBySubtask(subtaskId: number, from: readonly FileOpState[], patch: FileOpPatch): Promise<number> {
-    if (from.length === 0) return 0;
-    const r = await this.#db
-      .updateTable('file_ops')
-      .set(toValues(patch))
-      .where('subtask_id', '=', subtaskId)
-      .where('state', 'in', [...from])
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
+  updateBySubtask(subtaskId: number, from: readonly FileOpState[], patch: FileOpPatch): Promise<number> {
+    return this.updateBySubtasks([subtaskId], from, patch);
   }
 
   async updateBySubtasks(subtaskIds: readonly number[], from: readonly FileOpState[], patch: FileOpPatch): Promise<number> {
