@@ -4,8 +4,11 @@
 // (see @quarry/launcher for why), and falls back to tsx when that is not possible.
 import { fileURLToPath } from 'node:url';
 import { importBundleOrNull } from '@quarry/launcher';
+import { tuneServerHeap } from '@quarry/launcher/server-heap';
 
 const argv = process.argv.slice(2);
+// Before anything of the server loads: see server-heap.js for what and why.
+if (argv[0] === 'server') tuneServerHeap();
 const server = argv[0] === 'server' ? await importBundleOrNull(fileURLToPath(import.meta.resolve('@quarry/server')), 'server') : null;
 if (server) {
   process.exitCode = await server.runServerCli(argv.slice(1));
