@@ -1,5 +1,7 @@
 import type { CompleteBody, CompleteResponse, FailureCode } from '@quarry/protocol';
-import type { ContentRecord } from '../ports/upload-store.js';
+import type { ContentRecord, UploadChunkRecord } from '../ports/upload-store.js';
+import { chunkSha256sOf } from '../files/file-wire.js';
+import type { ContentRef } from '../ports/chunk-vault.js';
 import type { ServiceDeps } from '../shared/service-deps.js';
 import { appError } from '../errors/catalogue.js';
 import { inTransaction } from '../shared/outbox.js';
@@ -31,12 +33,13 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
   if (upload.state !== 'open' || fileOp.uploadId !== upload.id) throw appError('UPLOAD_NOT_FOUND', { uploadId });
   await requireActiveSubtask(deps.store, endpointId, fileOp.subtaskId);
 
-  const held = new Set((await deps.store.uploads.listChunks(upload.id)).map((c) => c.idx));
+  const chunks = await deps.store.uploads.listChunks(upload.id);
+  const held = new Set(chunks.map((c) => c.idx));
   const missing: number[] = [];
   for (let i = 0; i < upload.chunkCount && missing.length < MISSING_LIST_LIMIT; i++) if (!held.has(i)) missing.push(i);
   if (missing.length > 0) throw appError('UPLOAD_INCOMPLETE', { missing });
 
-  const ref = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount };
+  const ref: ContentRef = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, chunkSha256s: chunkSha256sOf(chunks) };
   let failure: FailureCode | null = null;
   if (body.sha256 !== upload.sha256) failure = 'CHANGED_WHILE_READING';
   else if ((await vault.computeSha256(ref)) !== upload.sha256) failure = 'HASH_MISMATCH';
@@ -58,7 +61,11 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
       return null;
     }
     if (!(await tx.uploads.setState(upload.id, 'open', 'completed'))) throw appError('UPLOAD_NOT_FOUND', { uploadId });
-    const candidate: ContentRecord = { ...ref, sha256: upload.sha256, md5: body.md5, sha1: body.sha1, createdAt: now };
+    // The upload row is locked now, so no chunk can be recorded any more (put-chunk takes the same
+    // lock). One recorded after the check above would mean other bytes than those just verified:
+    // this completion is refused and the agent completes again, which verifies afresh.
+    if (!sameChunks(chunks, await tx.uploads.listChunks(upload.id))) throw appError('UPLOAD_CHANGED', { uploadId });
+    const candidate: ContentRecord = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, sha256: upload.sha256, md5: body.md5, sha1: body.sha1, createdAt: now };
     let content = candidate;
     if (!(await tx.uploads.insertContent(candidate))) {
       // Another upload of the same bytes won the race: keep its copy, drop ours.
@@ -74,4 +81,9 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
   if (fileId === null) throw appError('FILE_HASH_MISMATCH', { uploadId, fileOpId: fileOp.id });
   deps.logger.info({ fileOpId: fileOp.id, subtaskId: fileOp.subtaskId, endpointId, bytes: upload.size }, 'upload completed');
   return { fileId };
+}
+
+function sameChunks(a: readonly UploadChunkRecord[], b: readonly UploadChunkRecord[]): boolean {
+  const shaOf = new Map(a.map((c) => [c.idx, c.sha256]));
+  return a.length === b.length && b.every((c) => shaOf.get(c.idx) === c.sha256);
 }

@@ -66,19 +66,28 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
 
   const now = clock.now().getTime();
   let orphaned = false;
+  let late = false;
   await inTransaction(deps, async (tx, out) => {
-    const current = await tx.uploads.get(upload.id);
+    // A no-op conditional update rather than a read: it locks the upload row, so completing the
+    // upload (open -> completed, also conditional) and recording this chunk happen one after the
+    // other, never interleaved.
+    const stillOpen = await tx.uploads.setState(upload.id, 'open', 'open');
     // No longer open while the bytes streamed in. Discarded (cancel, a new begin, garbage
     // collection): the chunk belongs to nobody, and the discard may have deleted the upload's
-    // chunks before this one landed, so it is deleted here. Completed (a retried PUT whose first
-    // try completed the set): its chunks are now verified content and must stay; the bytes just
-    // written passed the same sha256 as the chunk they replaced.
-    if (!current || current.state !== 'open') {
+    // chunks before this one landed, so they are deleted again here. Completed: its chunks are
+    // verified content. Blobs are named after their sha256, so these bytes landed beside the
+    // chunk they would have replaced, not over it; they are deleted unless they are that chunk.
+    if (!stillOpen) {
+      const current = await tx.uploads.get(upload.id);
       orphaned = !current || current.state === 'discarded';
+      late = !orphaned && (await tx.uploads.getChunk(upload.id, input.index))?.sha256 !== input.sha256;
       throw appError('UPLOAD_NOT_FOUND', { uploadId: upload.id });
     }
     const before = await tx.uploads.getChunk(upload.id, input.index);
     await tx.uploads.putChunk({ uploadId: upload.id, idx: input.index, size: expected, sha256: input.sha256 });
+    // A rewrite with other bytes (the file changed and the agent started over): the old version
+    // is no longer anyone's.
+    if (before && before.sha256 !== input.sha256) out.afterCommit(() => vault.discardChunk(upload.id, input.index, before.sha256));
     if (!before) await tx.fileOps.addBytesDone(fileOp.id, expected);
     const fresh = await tx.subtasks.get(subtask.id);
     if (!fresh || !ACTIVE_SUBTASK_STATES.includes(fresh.state) || fresh.attempt !== subtask.attempt) return;
@@ -90,6 +99,7 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
     publishProgress(out, { ...fresh, bytesDone: bytes.done, bytesTotal: bytes.total, deadlineAt });
   }).catch(async (err: unknown) => {
     if (orphaned) await vault.discard(upload.id, upload.chunkCount);
+    else if (late) await vault.discardChunk(upload.id, input.index, input.sha256);
     throw err;
   });
   return { index: input.index, duplicate: false };

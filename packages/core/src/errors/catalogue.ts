@@ -38,6 +38,7 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorSpec>> = {
   CHUNK_SIZE_MISMATCH: { status: 400, message: (d) => `chunk must be ${String(d.expected)} bytes, got ${String(d.actual)}` },
   CHUNK_HASH_MISMATCH: { status: 422, message: 'chunk sha256 does not match its bytes' },
   UPLOAD_INCOMPLETE: { status: 409, message: (d) => `chunks missing: ${JSON.stringify(d.missing ?? [])}` },
+  UPLOAD_CHANGED: { status: 409, message: 'a chunk was replaced while the upload was being completed; complete it again' },
   FILE_HASH_MISMATCH: { status: 422, message: 'the whole file does not match its sha256' },
   LINK_INVALID: { status: 403, message: 'download link is invalid' },
   LINK_EXPIRED: { status: 403, message: 'download link has expired; create a new one' },

@@ -30,7 +30,7 @@ export function createFileService(deps: ServiceDeps): FileService {
   async function loadContent(s: QuarryStore, sha256: string | null) {
     const content = sha256 ? await s.uploads.getContent(sha256) : null;
     if (!content) throw appError('BLOB_NOT_FOUND', { sha256 });
-    return toContentRef(content);
+    return toContentRef(content, await s.uploads.listChunks(content.uploadId));
   }
 
   return {

@@ -1,6 +1,6 @@
 import type { RetrievedFile } from '@quarry/protocol';
 import type { RetrievedFileRecord } from '../ports/file-op-store.js';
-import type { ContentRecord } from '../ports/upload-store.js';
+import type { ContentRecord, UploadChunkRecord } from '../ports/upload-store.js';
 import type { ContentRef } from '../ports/chunk-vault.js';
 import { iso, isoOrNull } from '../shared/time.js';
 
@@ -28,6 +28,14 @@ export function toRetrievedFile(r: RetrievedFileRecord): RetrievedFile {
   };
 }
 
-export function toContentRef(c: ContentRecord): ContentRef {
-  return { uploadId: c.uploadId, wrappedKey: c.wrappedKey, size: c.size, chunkSize: c.chunkSize, chunkCount: c.chunkCount };
+/** `chunks`: the upload's chunk records (any order); each index's sha256 names its blob. */
+export function toContentRef(c: ContentRecord, chunks: readonly UploadChunkRecord[]): ContentRef {
+  return { uploadId: c.uploadId, wrappedKey: c.wrappedKey, size: c.size, chunkSize: c.chunkSize, chunkCount: c.chunkCount, chunkSha256s: chunkSha256sOf(chunks) };
+}
+
+/** Each chunk's sha256 at its index. */
+export function chunkSha256sOf(chunks: readonly UploadChunkRecord[]): string[] {
+  const out: string[] = [];
+  for (const chunk of chunks) out[chunk.idx] = chunk.sha256;
+  return out;
 }

@@ -9,6 +9,12 @@ export interface ContentRef {
   size: number;
   chunkSize: number;
   chunkCount: number;
+  /**
+   * The sha256 of each chunk, by index, as recorded when it was stored. A chunk's blob is named
+   * after its hash, so bytes written to an index later (a rewrite, a late or hostile PUT) can
+   * never replace the bytes this reference stands for.
+   */
+  chunkSha256s: readonly string[];
 }
 
 /**
@@ -41,4 +47,6 @@ export interface ChunkVault {
   open(ref: ContentRef, range?: { start: number; end: number }): Promise<Readable>;
   /** Deletes every chunk of an upload (abandoned uploads, duplicates of content already held). */
   discard(uploadId: string, chunkCount: number): Promise<void>;
+  /** Deletes one stored version of a chunk (one replaced by a rewrite, or written too late to count). */
+  discardChunk(uploadId: string, index: number, sha256: string): Promise<void>;
 }

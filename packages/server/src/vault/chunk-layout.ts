@@ -5,8 +5,18 @@ export const SEGMENT_OVERHEAD = GCM_NONCE_BYTES + GCM_TAG_BYTES;
 
 const AAD_LABEL = 'quarry/v1/chunk-segment';
 
-/** Blob key of one encrypted chunk. Zero-padded so a listing sorts in chunk order. */
-export function chunkKey(uploadId: string, index: number): string {
+/**
+ * Blob key of one encrypted chunk: its index (zero-padded, so a listing sorts in chunk order)
+ * and the sha256 of its plaintext. Naming the blob after its content means a write to the same
+ * index with other bytes lands beside it instead of over it: what a content reference points at
+ * cannot change after it was verified.
+ */
+export function chunkKey(uploadId: string, index: number, sha256: string): string {
+  return `${legacyChunkKey(uploadId, index)}-${sha256.toLowerCase()}`;
+}
+
+/** Key of a chunk stored before keys named the content (read-only: nothing is written there any more). */
+export function legacyChunkKey(uploadId: string, index: number): string {
   return `${uploadPrefix(uploadId)}${String(index).padStart(8, '0')}`;
 }
 

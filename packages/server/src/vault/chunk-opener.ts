@@ -6,6 +6,7 @@ import {
   SEGMENT_OVERHEAD,
   chunkKey,
   encryptedChunkSize,
+  legacyChunkKey,
   segmentAad,
   segmentCount,
   segmentOffset,
@@ -59,25 +60,36 @@ export function planReads(ref: ContentRef, range?: { start: number; end: number 
 }
 
 /**
- * Checks up front that every chunk a read needs exists with the size its layout implies, so a
- * missing chunk is a thrown `BLOB_NOT_FOUND` before any byte is sent, not a broken download.
+ * The blob key of each planned read, checking up front that every chunk exists with the size its
+ * layout implies, so a missing chunk is a thrown `BLOB_NOT_FOUND` before any byte is sent, not a
+ * broken download. A chunk is found under its content-named key; chunks stored before keys named
+ * their content are found under their index alone.
  */
-export async function checkChunksPresent(blobs: BlobStore, uploadId: string, reads: ChunkRead[], segmentSize: number): Promise<void> {
+export async function locateChunks(blobs: BlobStore, ref: ContentRef, reads: ChunkRead[], segmentSize: number): Promise<string[]> {
+  const keys: string[] = [];
   for (let i = 0; i < reads.length; i += STAT_CONCURRENCY) {
-    await Promise.all(
+    const found = await Promise.all(
       reads.slice(i, i + STAT_CONCURRENCY).map(async (read) => {
-        const key = chunkKey(uploadId, read.index);
-        const stat = await blobs.stat(key);
+        const sha256 = ref.chunkSha256s[read.index];
+        let key = sha256 ? chunkKey(ref.uploadId, read.index, sha256) : legacyChunkKey(ref.uploadId, read.index);
+        let stat = await blobs.stat(key);
+        if (stat === null && sha256) {
+          key = legacyChunkKey(ref.uploadId, read.index);
+          stat = await blobs.stat(key);
+        }
         if (stat === null) throw appError('BLOB_NOT_FOUND', { key });
-        if (stat.size !== encryptedChunkSize(read.plainSize, segmentSize)) throw integrityError(uploadId, read.index);
+        if (stat.size !== encryptedChunkSize(read.plainSize, segmentSize)) throw integrityError(ref.uploadId, read.index);
+        return key;
       }),
     );
+    keys.push(...found);
   }
+  return keys;
 }
 
-/** Plaintext of the planned reads, decrypting and authenticating one segment at a time. */
-export function decryptReads(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[]): Readable {
-  return new SegmentDecryptor(blobs, uploadId, dataKey, reads);
+/** Plaintext of the planned reads (`keys`: each read's blob, from {@link locateChunks}), one segment at a time. */
+export function decryptReads(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[], keys: readonly string[]): Readable {
+  return new SegmentDecryptor(blobs, uploadId, dataKey, reads, keys);
 }
 
 /**
@@ -106,12 +118,15 @@ class SegmentDecryptor extends Readable {
   private decipher: DecipherGCM | null = null;
   private plain: Buffer[] = [];
 
-  constructor(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[]) {
+  private readonly keys: readonly string[];
+
+  constructor(blobs: BlobStore, uploadId: string, dataKey: DataKey, reads: ChunkRead[], keys: readonly string[]) {
     super();
     this.blobs = blobs;
     this.uploadId = uploadId;
     this.dataKey = dataKey;
     this.reads = reads;
+    this.keys = keys;
   }
 
   override _read(): void {
@@ -127,7 +142,8 @@ class SegmentDecryptor extends Readable {
 
   private async openNext(): Promise<void> {
     const read = this.reads[this.next];
-    if (read === undefined) {
+    const key = this.keys[this.next];
+    if (read === undefined || key === undefined) {
       this.push(null);
       return;
     }
@@ -140,7 +156,7 @@ class SegmentDecryptor extends Readable {
       const last = read.end < 0 ? 0 : Math.floor(read.end / seg);
       const lastLength = segmentPlainLength(read.plainSize, seg, last) + SEGMENT_OVERHEAD;
       const range = { start: segmentOffset(seg, first), end: segmentOffset(seg, last) + lastLength - 1 };
-      body = await this.blobs.get(chunkKey(this.uploadId, read.index), { range }).catch((err: unknown) => {
+      body = await this.blobs.get(key, { range }).catch((err: unknown) => {
         throw isAppError(err, 'RANGE_NOT_SATISFIABLE') ? integrityError(this.uploadId, read.index, err) : err;
       });
       this.current = read;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { appError, type AppError, type BlobStore, type ChunkVault, type ContentRef } from '@quarry/core';
-import { checkChunksPresent, decryptReads, planReads } from './chunk-opener.js';
+import { decryptReads, locateChunks, planReads } from './chunk-opener.js';
 import { chunkKey, encryptedChunkSize, uploadPrefix } from './chunk-layout.js';
 import { ChunkSealer } from './chunk-sealer.js';
 import { unwrapDataKey, wrapDataKey } from './data-key.js';
@@ -63,7 +63,7 @@ export function createChunkVault(options: ChunkVaultOptions): ChunkVault {
       body.once('error', (err) => sealer.destroy(err));
       body.pipe(sealer);
       try {
-        await blobs.put(chunkKey(uploadId, index), sealer, { size: encryptedChunkSize(expectedSize, dataKey.segmentSize) });
+        await blobs.put(chunkKey(uploadId, index, expectedSha256), sealer, { size: encryptedChunkSize(expectedSize, dataKey.segmentSize) });
       } catch (err) {
         body.unpipe(sealer);
         if (observer) tracker.abandon(uploadId);
@@ -84,14 +84,21 @@ export function createChunkVault(options: ChunkVaultOptions): ChunkVault {
 
     open: (ref, range) => openContent(ref, range),
 
-    async discard(uploadId, chunkCount) {
+    async discard(uploadId, _chunkCount) {
       assertUploadId(uploadId);
       tracker.forget(uploadId);
-      for (let index = 0; index < chunkCount; index += 1) await blobs.delete(chunkKey(uploadId, index));
-      // Chunks past chunkCount (a changed plan) would otherwise leak.
-      const strays: string[] = [];
-      for await (const entry of blobs.list(uploadPrefix(uploadId))) strays.push(entry.key);
-      for (const key of strays) await blobs.delete(key);
+      // Every version of every chunk, and chunks past the plan's count (a changed plan).
+      const keys: string[] = [];
+      for await (const entry of blobs.list(uploadPrefix(uploadId))) keys.push(entry.key);
+      for (const key of keys) await blobs.delete(key);
+    },
+
+    async discardChunk(uploadId, index, sha256) {
+      assertUploadId(uploadId);
+      if (!Number.isSafeInteger(index) || index < 0 || !SHA256_PATTERN.test(sha256)) {
+        throw appError('VALIDATION_FAILED', { reason: 'chunk index must be a non-negative integer and sha256 64 hex digits', index });
+      }
+      await blobs.delete(chunkKey(uploadId, index, sha256));
     },
   };
 
@@ -99,8 +106,8 @@ export function createChunkVault(options: ChunkVaultOptions): ChunkVault {
     assertUploadId(ref.uploadId);
     const dataKey = unwrapDataKey(wrappingKey, ref.wrappedKey);
     const reads = planReads(ref, range);
-    await checkChunksPresent(blobs, ref.uploadId, reads, dataKey.segmentSize);
-    return decryptReads(blobs, ref.uploadId, dataKey, reads);
+    const keys = await locateChunks(blobs, ref, reads, dataKey.segmentSize);
+    return decryptReads(blobs, ref.uploadId, dataKey, reads, keys);
   }
 }
 

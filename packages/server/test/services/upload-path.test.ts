@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { isAppError } from '@quarry/core';
 import type { RetrievalCommand } from '@quarry/protocol';
 import { describeEachDialect } from '@quarry/testing';
@@ -116,6 +117,49 @@ describeEachDialect('upload path: begin, chunks, complete', (dialect) => {
     const { content } = await h.services.files.contentOf(done.fileId);
     assert.deepEqual(await readAll(await h.vault.open(content)), data);
     assert.deepEqual(await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data)), done);
+  });
+
+  it('keeps the verified content when a rewrite of one of its chunks finishes after the upload completed', async () => {
+    // The race a hostile agent could run: a PUT passes the "upload is open" check, completion
+    // verifies and commits the content, then the PUT's bytes land. They must not replace the
+    // verified chunk (deduplication may already share it with other endpoints).
+    const data = randomBytes(2 * CHUNK);
+    const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await put(up.uploadId, data, 0);
+    await put(up.uploadId, data, 1);
+    const intruder = randomBytes(CHUNK);
+    const slow = new PassThrough();
+    slow.write(intruder.subarray(0, 100));
+    const late = h.services.agentWork.putChunk(endpointId, { uploadId: up.uploadId, index: 0, sha256: sha256(intruder), contentLength: CHUNK, body: slow });
+    late.catch(() => undefined);
+    // Streaming into storage once the body is being consumed.
+    for (let i = 0; i < 1000 && slow.readableFlowing !== true; i += 1) await new Promise((r) => setImmediate(r));
+    assert.equal(slow.readableFlowing, true, 'the rewrite never started streaming');
+
+    const done = await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data));
+    slow.end(intruder.subarray(100));
+    await assert.rejects(late, (e) => isAppError(e, 'UPLOAD_NOT_FOUND'));
+
+    const { content } = await h.services.files.contentOf(done.fileId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), data);
+    const blobs = await readdir(join(h.dir, 'blobs'), { recursive: true });
+    assert.ok(!blobs.some((p) => String(p).includes(sha256(intruder))), 'the late bytes are deleted');
+    assert.ok(blobs.some((p) => String(p).includes(sha256(chunkOf(data, 0)))), 'the verified chunk stays');
+  });
+
+  it('deletes the replaced version when an open upload gets a chunk again with other bytes', async () => {
+    const v1 = randomBytes(CHUNK);
+    const v2 = randomBytes(CHUNK);
+    const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: CHUNK, mtimeMs: null, sha256: sha256(v2) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await put(up.uploadId, v1, 0);
+    await put(up.uploadId, v2, 0);
+    const blobs = (await readdir(join(h.dir, 'blobs'), { recursive: true })).map(String);
+    assert.ok(!blobs.some((p) => p.includes(sha256(v1))), 'the replaced version is deleted');
+    const done = await h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(v2));
+    const { content } = await h.services.files.contentOf(done.fileId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), v2);
   });
 
   it('fails the file on a whole-file hash mismatch, discards the upload and retries the subtask', async () => {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAppError, type ChunkVault, type ContentRef } from '@quarry/core';
 import { LocalBlobStore } from '@quarry/storage-blob-local';
 import { chunked, makeTempDir, readAll } from '@quarry/testing';
-import { chunkKey, createChunkVault, encryptedChunkSize } from '../../src/vault/index.js';
+import { chunkKey, createChunkVault, encryptedChunkSize, legacyChunkKey } from '../../src/vault/index.js';
 import { newUploadId, readTree, sha256, storeContent } from './vault-helpers.js';
 
 const MiB = 1024 * 1024;
@@ -30,7 +30,8 @@ describe('ChunkVault on LocalBlobStore', () => {
   });
   after(async () => temp.cleanup());
 
-  const fileOf = (ref: ContentRef, index: number) => join(temp.dir, ...chunkKey(ref.uploadId, index).split('/'));
+  const keyOf = (ref: ContentRef, index: number) => chunkKey(ref.uploadId, index, ref.chunkSha256s[index]!);
+  const fileOf = (ref: ContentRef, index: number) => join(temp.dir, ...keyOf(ref, index).split('/'));
   const freshVault = () => createChunkVault({ blobs, masterKey });
   const assertSame = (actual: Buffer, expected: Buffer, what: string) => {
     assert.equal(actual.length, expected.length, `${what}: length`);
@@ -48,7 +49,7 @@ describe('ChunkVault on LocalBlobStore', () => {
     assertSame(await readAll(await freshVault().open(ref)), data, 'open from a fresh vault');
     assert.equal(await vault.computeSha256(ref), sha256(data));
     assert.equal(await freshVault().computeSha256(ref), sha256(data));
-    assert.equal((await blobs.stat(chunkKey(ref.uploadId, 3)))?.size, encryptedChunkSize(MiB + 123, MiB));
+    assert.equal((await blobs.stat(keyOf(ref, 3)))?.size, encryptedChunkSize(MiB + 123, MiB));
   });
 
   it('serves ranges at chunk and segment boundaries', async () => {
@@ -81,7 +82,7 @@ describe('ChunkVault on LocalBlobStore', () => {
   it('stores and reads empty content', async () => {
     const ref = await storeContent(vault, Buffer.alloc(0), 8 * MiB);
     assert.equal(ref.chunkCount, 1);
-    assert.equal((await blobs.stat(chunkKey(ref.uploadId, 0)))?.size, 28);
+    assert.equal((await blobs.stat(keyOf(ref, 0)))?.size, 28);
     assertSame(await readAll(await vault.open(ref)), Buffer.alloc(0), 'empty');
     assert.equal(await vault.computeSha256(ref), EMPTY_SHA256);
     assert.equal(await freshVault().computeSha256(ref), EMPTY_SHA256);
@@ -136,7 +137,7 @@ describe('ChunkVault on LocalBlobStore', () => {
 
   it('throws BLOB_NOT_FOUND from open when a chunk is missing', async () => {
     const ref = await storeContent(smallVault, randomBytes(9000), 3000);
-    await blobs.delete(chunkKey(ref.uploadId, 2));
+    await blobs.delete(keyOf(ref, 2));
     await assert.rejects(smallVault.open(ref), (err: unknown) => isAppError(err, 'BLOB_NOT_FOUND'));
     await assert.rejects(freshVault().computeSha256(ref), (err: unknown) => isAppError(err, 'BLOB_NOT_FOUND'));
     assert.equal((await readAll(await smallVault.open(ref, { start: 0, end: 5999 }))).length, 6000);
@@ -166,7 +167,7 @@ describe('ChunkVault on LocalBlobStore', () => {
     assert.ok(produced < good.length + 8 * MiB, `read ${produced} bytes of an endless body`);
 
     assertSame(await readFile(fileOf(ref, 0)), before, 'stored chunk bytes');
-    assert.deepEqual([...(await readTree(join(temp.dir, 'uploads', uploadId))).keys()], ['00000000']);
+    assert.deepEqual([...(await readTree(join(temp.dir, 'uploads', uploadId))).keys()], [`00000000-${sha256(good)}`]);
     assertSame(await readAll(await vault.open(ref)), good, 'content after failed rewrites');
     assert.equal(await vault.computeSha256(ref), sha256(good));
   });
@@ -198,9 +199,44 @@ describe('ChunkVault on LocalBlobStore', () => {
     assert.equal(await freshVault().computeSha256(retried), expected);
   });
 
+  it('stores a rewrite of a chunk with other bytes beside the chunk, never over it', async () => {
+    // A late or hostile PUT to an index whose content was already verified (and maybe shared by
+    // deduplication) must not change what the content reference reads.
+    const chunkSize = 3000;
+    const data = randomBytes(3 * chunkSize);
+    const ref = await storeContent(smallVault, data, chunkSize);
+    const intruder = randomBytes(chunkSize);
+    const rewrite = { uploadId: ref.uploadId, index: 1, wrappedKey: ref.wrappedKey, expectedSize: chunkSize, expectedSha256: sha256(intruder) };
+    await smallVault.writeChunk({ ...rewrite, body: chunked(intruder) });
+    assertSame(await readAll(await freshVault().open(ref)), data, 'content after the rewrite');
+    assert.equal(await freshVault().computeSha256(ref), sha256(data));
+    // A reference naming the new bytes reads them: they are stored, under their own key.
+    const rewritten = { ...ref, chunkSha256s: ref.chunkSha256s.map((s, i) => (i === 1 ? sha256(intruder) : s)) };
+    assertSame(await readAll(await freshVault().open(rewritten, { start: chunkSize, end: 2 * chunkSize - 1 })), intruder, 'rewritten chunk');
+    // discardChunk removes that version only.
+    await smallVault.discardChunk(ref.uploadId, 1, sha256(intruder));
+    await assert.rejects(freshVault().open(rewritten), (err: unknown) => isAppError(err, 'BLOB_NOT_FOUND'));
+    assertSame(await readAll(await freshVault().open(ref)), data, 'content after discarding the rewrite');
+    await assert.rejects(smallVault.discardChunk(ref.uploadId, 1, 'not-a-sha'), (err: unknown) => isAppError(err, 'VALIDATION_FAILED'));
+  });
+
+  it('reads chunks stored under index-only keys, as releases before content-named keys wrote them', async () => {
+    const chunkSize = 3000;
+    const data = randomBytes(2 * chunkSize + 10);
+    const ref = await storeContent(smallVault, data, chunkSize);
+    for (let index = 0; index < ref.chunkCount; index += 1) {
+      await rename(fileOf(ref, index), join(temp.dir, ...legacyChunkKey(ref.uploadId, index).split('/')));
+    }
+    assertSame(await readAll(await freshVault().open(ref)), data, 'legacy layout');
+    assertSame(await readAll(await freshVault().open(ref, { start: chunkSize - 5, end: chunkSize + 5 })), data.subarray(chunkSize - 5, chunkSize + 6), 'legacy range');
+    assert.equal(await freshVault().computeSha256(ref), sha256(data));
+    await smallVault.discard(ref.uploadId, ref.chunkCount);
+    assert.deepEqual([...(await readTree(join(temp.dir, 'uploads'))).keys()].filter((k) => k.startsWith(ref.uploadId)), []);
+  });
+
   it('discards every chunk of an upload', async () => {
     const ref = await storeContent(smallVault, randomBytes(10_000), 3000);
-    await blobs.put(chunkKey(ref.uploadId, 9), Readable.from([Buffer.from('stray')]));
+    await blobs.put(chunkKey(ref.uploadId, 9, sha256(Buffer.from('stray'))), Readable.from([Buffer.from('stray')]));
     await smallVault.discard(ref.uploadId, ref.chunkCount);
     const left = [];
     for await (const entry of blobs.list(`uploads/${ref.uploadId}/`)) left.push(entry);

@@ -13,11 +13,13 @@ export async function storeContent(vault: ChunkVault, data: Buffer, chunkSize: n
   const uploadId = newUploadId();
   const wrappedKey = await vault.createDataKey();
   const chunkCount = data.length === 0 ? 1 : Math.ceil(data.length / chunkSize);
+  const chunkSha256s: string[] = [];
   for (const index of order ?? Array.from({ length: chunkCount }, (_, i) => i)) {
     const body = data.subarray(index * chunkSize, Math.min(data.length, (index + 1) * chunkSize));
+    chunkSha256s[index] = sha256(body);
     await vault.writeChunk({ uploadId, index, wrappedKey, expectedSize: body.length, expectedSha256: sha256(body), body: chunked(body, { pieceSize: 65_521 }) });
   }
-  return { uploadId, wrappedKey, size: data.length, chunkSize, chunkCount };
+  return { uploadId, wrappedKey, size: data.length, chunkSize, chunkCount, chunkSha256s };
 }
 
 /** Every regular file under `dir` (relative path -> bytes). */
