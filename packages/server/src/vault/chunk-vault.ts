@@ -74,8 +74,8 @@ export function createChunkVault(options: ChunkVaultOptions): ChunkVault {
 
     async computeSha256(ref) {
       assertUploadId(ref.uploadId);
-      const kept = tracker.take(ref.uploadId, ref.chunkCount, ref.size);
-      if (kept !== undefined) return kept;
+      const kept = tracker.take(ref.uploadId, ref.chunkSha256s, ref.size);
+      if (kept !== undefined && ref.chunkSha256s.length === ref.chunkCount) return kept;
       const hash = createHash('sha256');
       const plain = await openContent(ref);
       for await (const piece of plain) hash.update(piece as Buffer);

@@ -55,12 +55,16 @@ export class UploadHashTracker {
     this.entries.delete(uploadId);
   }
 
-  /** The whole-file digest if every chunk went through in order; consumes the entry. */
-  take(uploadId: string, chunkCount: number, size: number): string | undefined {
+  /**
+   * The whole-file digest if every chunk went through in order and they are the chunks named by
+   * `chunkSha256s` (what is being verified); consumes the entry.
+   */
+  take(uploadId: string, chunkSha256s: readonly string[], size: number): string | undefined {
     const entry = this.entries.get(uploadId);
     if (!entry || entry.busy) return undefined;
     this.entries.delete(uploadId);
-    return entry.next === chunkCount && entry.bytes === size ? entry.hash.digest('hex') : undefined;
+    const same = entry.next === chunkSha256s.length && entry.chunkSha256.every((sha, i) => sha === chunkSha256s[i]?.toLowerCase());
+    return same && entry.bytes === size ? entry.hash.digest('hex') : undefined;
   }
 
   forget(uploadId: string): void {

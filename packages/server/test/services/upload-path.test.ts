@@ -148,6 +148,38 @@ describeEachDialect('upload path: begin, chunks, complete', (dialect) => {
     assert.ok(blobs.some((p) => String(p).includes(sha256(chunkOf(data, 0)))), 'the verified chunk stays');
   });
 
+  it('makes completion wait while a chunk is being recorded, and refuses it when that replaced a verified chunk', async (t) => {
+    if (dialect === 'sqlite') {
+      t.skip('SQLite runs one transaction at a time: nothing can be recorded while a completion runs');
+      return;
+    }
+    const data = randomBytes(2 * CHUNK);
+    const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) });
+    if (up.action !== 'upload') throw new Error('expected upload');
+    await put(up.uploadId, data, 0);
+    await put(up.uploadId, data, 1);
+    // What put-chunk's transaction does for a rewrite of chunk 1, held open at its end.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const recording = h.store.transaction(async (tx) => {
+      assert.ok(await tx.uploads.setState(up.uploadId, 'open', 'open'));
+      await tx.uploads.putChunk({ uploadId: up.uploadId, idx: 1, size: CHUNK, sha256: sha256(randomBytes(CHUNK)) });
+      locked();
+      await held;
+    });
+    await isLocked;
+    const completing = h.services.agentWork.complete(endpointId, up.uploadId, hashesOf(data));
+    completing.catch(() => undefined);
+    // Completion verifies the chunks it can see (the committed ones), then waits for the lock.
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    await recording;
+    await assert.rejects(completing, (e) => isAppError(e, 'UPLOAD_CHANGED'));
+    assert.equal((await h.store.uploads.get(up.uploadId))?.state, 'open');
+  });
+
   it('deletes the replaced version when an open upload gets a chunk again with other bytes', async () => {
     const v1 = randomBytes(CHUNK);
     const v2 = randomBytes(CHUNK);
