@@ -70,7 +70,13 @@ describe('agent against a scripted peer', () => {
       if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
       if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
       if (req.url === '/agent/v1/subtasks/7/started') return json(res, 200, {});
-      if (req.url === '/agent/v1/file-ops/11/begin') return json(res, 200, { action: 'upload', uploadId: 'u'.repeat(32), chunkSize: CHUNK, chunkCount: 4, receivedChunks: [0] });
+      if (req.url === '/agent/v1/file-ops/11/begin') {
+        // A resume: the server holds chunk 0, so it asks for the sha256 first.
+        const begun = JSON.parse(req.body.toString()) as { sha256?: string };
+        if (begun.sha256 === undefined) return json(res, 200, { action: 'hash' });
+        assert.equal(begun.sha256, hex('sha256', data));
+        return json(res, 200, { action: 'upload', uploadId: 'u'.repeat(32), chunkSize: CHUNK, chunkCount: 4, receivedChunks: [0] });
+      }
       const m = /chunks\/(\d+)$/.exec(req.url);
       if (m && m[1] === '1' && (chunk1Puts += 1) === 1) return json(res, 422, { error: { code: 'CHUNK_HASH_MISMATCH' } });
       if (m && m[1] === '2' && (chunk2Puts += 1) === 1) {
@@ -109,6 +115,50 @@ describe('agent against a scripted peer', () => {
     assert.equal(agent.channelState(), 'stopped');
   });
 
+  it('hashes a large file while uploading it when the server agrees, and declares the hashes at complete', async () => {
+    const big = 8 * 1024 * 1024;
+    const data = randomBytes(OFF_THREAD_HASH_MIN_BYTES + 5);
+    const file = path.join(dir, 'unique.bin');
+    writeFileSync(file, data);
+    const polls = pollQueue();
+    const retrieve = command([{ fileOpId: 61, path: file }], 17);
+    polls.push({ ...retrieve, command: { ...retrieve.command, chunkSize: big } });
+    const begins: Array<{ sha256?: string; size: number }> = [];
+    let received = 0;
+    let completed: unknown;
+    const peer = await startStubPeer((req, res) => {
+      if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
+      if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
+      if (req.url.endsWith('/started')) return json(res, 200, {});
+      if (req.url.endsWith('/begin')) {
+        begins.push(JSON.parse(req.body.toString()) as { sha256?: string; size: number });
+        return json(res, 200, { action: 'upload', uploadId: 'a'.repeat(32), chunkSize: big, chunkCount: Math.ceil(data.length / big), receivedChunks: [] });
+      }
+      const m = /chunks\/(\d+)$/.exec(req.url);
+      if (m) {
+        assert.equal(req.headers['x-quarry-chunk-sha256'], hex('sha256', req.body));
+        assert.ok(req.body.equals(data.subarray(Number(m[1]) * big, (Number(m[1]) + 1) * big)));
+        received += req.body.length;
+        return json(res, 200, { index: Number(m[1]), duplicate: false });
+      }
+      if (req.url.endsWith('/complete')) {
+        completed = JSON.parse(req.body.toString());
+        return json(res, 200, { fileId: 61 });
+      }
+      return json(res, 404, { error: { code: 'ROUTE_NOT_FOUND' } });
+    });
+    const agent = await startAgent(options(peer.url, path.join(dir, 'state-unique'), { transport: 'poll' }));
+    try {
+      await waitFor(() => completed !== undefined, 30_000, 'complete');
+      assert.deepEqual(begins, [{ attempt: 1, size: data.length, mtimeMs: statSync(file).mtimeMs }]);
+      assert.equal(received, data.length);
+      assert.deepEqual(completed, { md5: hex('md5', data), sha1: hex('sha1', data), sha256: hex('sha256', data) });
+    } finally {
+      await agent.stop();
+      await peer.close();
+    }
+  });
+
   it('reports CHANGED_WHILE_READING when a large file changes between the pre-pass and the upload', async () => {
     // Large enough for the pre-pass to hash chunks (on a worker) for the upload pass to reuse.
     const big = 8 * 1024 * 1024;
@@ -122,11 +172,17 @@ describe('agent against a scripted peer', () => {
     const chunkCount = Math.ceil(size / big);
     let failed: { code?: string } | undefined;
     let badChunks = 0;
+    let refusedUnhashed = 0;
     const peer = await startStubPeer((req, res) => {
       if (req.url === '/agent/v1/enroll') return json(res, 200, { endpointId: 'e'.repeat(32), credential: CREDENTIAL });
       if (req.url.startsWith('/agent/v1/poll')) return polls.answer(res);
       if (req.url.endsWith('/started')) return json(res, 200, {});
       if (req.url.endsWith('/begin')) {
+        // A server from before begin without a sha256 refuses it; the agent then hashes first.
+        if ((JSON.parse(req.body.toString()) as { sha256?: string }).sha256 === undefined) {
+          refusedUnhashed += 1;
+          return json(res, 400, { error: { code: 'VALIDATION_FAILED', message: 'body must have required property sha256', requestId: 'r' } });
+        }
         // Same size, new bytes in chunk 1, modification time put back: only the bytes tell.
         const fd = openSync(file, 'r+');
         writeSync(fd, randomBytes(4096), 0, 4096, big + 100);
@@ -151,6 +207,7 @@ describe('agent against a scripted peer', () => {
 
       assert.equal(failed?.code, 'CHANGED_WHILE_READING');
       assert.equal(badChunks, 1, 'the chunk sent with its pre-pass hash was refused once, then the re-read told the change');
+      assert.equal(refusedUnhashed, 1);
       assert.equal(calls(peer.seen, /complete$/).length, 0);
     } finally {
       await agent.stop();

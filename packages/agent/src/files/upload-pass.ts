@@ -173,17 +173,20 @@ async function readFully(handle: FileHandle, target: Buffer, position: number, a
   return target.subarray(0, filled);
 }
 
-/** Snapshot of a file used to detect change between the pre-pass and the end of the upload pass. */
+/**
+ * Snapshot of a file used to detect change between opening it (or its pre-pass) and the end of
+ * the upload pass. `sha256` only when there was a pre-pass to compare the upload pass with.
+ */
 export interface FileSnapshot {
   size: number;
   mtimeMs: number;
-  sha256: string;
+  sha256?: string;
 }
 
 /** Why the file changed between the two passes, or undefined if it did not. */
 export function detectChange(before: FileSnapshot, after: FileSnapshot & { grew?: boolean }): string | undefined {
   if (after.grew || before.size !== after.size) return `file size changed from ${before.size} to ${after.size} bytes while reading`;
   if (before.mtimeMs !== after.mtimeMs) return 'file modification time changed while reading';
-  if (before.sha256 !== after.sha256) return 'file content changed while reading (sha256 differs between passes)';
+  if (before.sha256 !== undefined && before.sha256 !== after.sha256) return 'file content changed while reading (sha256 differs between passes)';
   return undefined;
 }

@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { ServerRejectedError } from '../http/api-errors.js';
 import { FileFailure } from '../files/fs-failure.js';
 import { openForRetrieval, type OpenedFile, type RetrievalLimits } from '../files/open-for-retrieval.js';
-import { prehashFile } from '../files/prehash.js';
+import { prehashFile, type PrehashResult } from '../files/prehash.js';
 import { readSmallFile } from '../files/read-small-file.js';
-import { INLINE_CONTENT_MAX_BYTES } from '@quarry/protocol';
+import { INLINE_CONTENT_MAX_BYTES, type BeginResponse } from '@quarry/protocol';
 import { detectChange, OFF_THREAD_HASH_MIN_BYTES, runUploadPass, type SendChunk } from '../files/upload-pass.js';
 import type { AgentApi } from './agent-api.js';
 import { LOG } from '../logging/log-messages.js';
@@ -32,6 +32,7 @@ export type FileOutcome = 'succeeded' | 'skipped' | 'failed';
 
 export const RETRIEVE_MESSAGES = {
   changedDuringPrehash: 'file size changed between opening and hashing it',
+  hashAskedTwice: 'server asked for the sha256 of a file after being given it',
   rereadChanged: (index: number) => `chunk ${index} read differently the second time (file changed while reading)`,
   chunkRejectedTwice: (index: number) => `server rejected chunk ${index} twice with a hash mismatch`,
   serverRejected: (what: string, status: number, code: string | undefined) =>
@@ -52,13 +53,21 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
     try {
       if (opened.size <= INLINE_CONTENT_MAX_BYTES) return await sendSmallFile(ctx, job, opened, log, startedAt);
       await ctx.ensureStarted();
+      const facts = { attempt: job.attempt, size: opened.size, mtimeMs: opened.mtimeMs };
+      // First offer to hash while uploading, reading the file once: the server agrees unless it
+      // might hold the file already or has an upload of it to resume.
+      let plan = await beginUnhashed(ctx, job, facts);
       // Chunk hashes in the pre-pass only where the upload pass would hash off-thread anyway
       // (large files): for smaller ones a worker's start-up costs more than it saves.
       const chunkSize = opened.size >= OFF_THREAD_HASH_MIN_BYTES ? job.chunkSize : undefined;
-      const pre = await prehashFile(opened.handle, { signal: ctx.signal, ...(chunkSize ? { chunkSize } : {}) });
-      if (pre.bytes !== opened.size) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.changedDuringPrehash);
-      const before = { size: opened.size, mtimeMs: opened.mtimeMs, sha256: pre.sha256 };
-      const plan = await ctx.api.begin(job.fileOpId, { attempt: job.attempt, ...before }, ctx.signal);
+      let pre: PrehashResult | undefined;
+      if (plan.action === 'hash') {
+        pre = await prehashFile(opened.handle, { signal: ctx.signal, ...(chunkSize ? { chunkSize } : {}) });
+        if (pre.bytes !== opened.size) throw new FileFailure('CHANGED_WHILE_READING', RETRIEVE_MESSAGES.changedDuringPrehash);
+        plan = await ctx.api.begin(job.fileOpId, { ...facts, sha256: pre.sha256 }, ctx.signal);
+        if (plan.action === 'hash') throw new Error(RETRIEVE_MESSAGES.hashAskedTwice);
+      }
+      const before = { size: opened.size, mtimeMs: opened.mtimeMs, ...(pre ? { sha256: pre.sha256 } : {}) };
       if (plan.action === 'skip') {
         log.info({ fileId: plan.fileId, bytes: opened.size, durationMs: Date.now() - startedAt }, LOG.fileSkipped);
         return 'skipped';
@@ -72,7 +81,7 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
         send: chunkSender(ctx, plan.uploadId, log),
         signal: ctx.signal,
         // Only valid for the chunk size they were computed with (a resumed upload keeps its own).
-        ...(pre.chunkSha256s && plan.chunkSize === chunkSize ? { known: { sha256: pre.sha256, chunkSha256s: pre.chunkSha256s } } : {}),
+        ...(pre?.chunkSha256s && plan.chunkSize === chunkSize ? { known: { sha256: pre.sha256, chunkSha256s: pre.chunkSha256s } } : {}),
       });
       const after = { size: result.sizeAfter, mtimeMs: result.mtimeMsAfter, sha256: result.sha256, grew: result.grew };
       const change = detectChange(before, after);
@@ -98,6 +107,19 @@ export async function retrieveFile(ctx: RetrievalContext, job: FileJob): Promise
       log.error({ status: reportErr.status, code: reportErr.code }, LOG.failReportRejected);
     }
     return 'failed';
+  }
+}
+
+/**
+ * Begin without a sha256. A server from before that was possible refuses the body (400): it is
+ * then treated as asking for the hash.
+ */
+async function beginUnhashed(ctx: RetrievalContext, job: FileJob, facts: { attempt: number; size: number; mtimeMs: number | null }): Promise<BeginResponse> {
+  try {
+    return await ctx.api.begin(job.fileOpId, facts, ctx.signal);
+  } catch (err) {
+    if (err instanceof ServerRejectedError && err.status === 400) return { action: 'hash' };
+    throw err;
   }
 }
 

@@ -27,9 +27,13 @@ export async function discardUpload(deps: ServiceDeps, tx: QuarryStore, out: Out
 }
 
 /**
- * The agent knows the file's size and sha256. Content already held: the file op succeeds at once
- * (`skip`). Otherwise resume the file op's open upload when it is for the same bytes, or start a
- * new one.
+ * With the file's sha256: content already held makes the file op succeed at once (`skip`);
+ * otherwise resume the file op's open upload when it is for the same bytes (or was begun without
+ * a sha256: the agent compares what it holds, chunk by chunk), or start a new one.
+ *
+ * Without it (the agent offers to hash while uploading): `hash` when held content has the same
+ * size (it could be a duplicate) or an open upload could be resumed (resuming checks the file
+ * against it by sha256); otherwise a new upload whose sha256 is declared at complete.
  */
 export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpId: number, body: BeginBody): Promise<BeginResponse> {
   const { clock, settings, secrets, vault } = deps;
@@ -41,7 +45,12 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
     if (fileOp.state === 'succeeded') return { action: 'skip', fileId: fileOp.id };
     if (!NON_TERMINAL_FILE_OP_STATES.includes(fileOp.state)) throw appError('SUBTASK_NOT_ACTIVE', { fileOpId, state: fileOp.state });
 
-    const content = await tx.uploads.getContent(body.sha256);
+    const existing = fileOp.uploadId ? await tx.uploads.get(fileOp.uploadId) : null;
+    const resumable = existing?.state === 'open' ? existing : null;
+    if (body.sha256 === undefined) {
+      if (resumable || (await tx.uploads.hasContentOfSize(body.size))) return { action: 'hash' };
+    }
+    const content = body.sha256 === undefined ? null : await tx.uploads.getContent(body.sha256);
     if (content && content.size === body.size) {
       await discardUpload(deps, tx, out, fileOp.uploadId);
       const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, succeededWithContent(content, body.mtimeMs, now));
@@ -49,15 +58,18 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
       return { action: 'skip', fileId: fileOp.id };
     }
 
-    const existing = fileOp.uploadId ? await tx.uploads.get(fileOp.uploadId) : null;
-    let upload = existing && existing.state === 'open' && existing.size === body.size && existing.sha256 === body.sha256 ? existing : null;
+    let upload = resumable && resumable.size === body.size && resumable.sha256 === body.sha256 ? resumable : null;
+    // Begun without a sha256 and interrupted: it now gets the one the agent has computed.
+    if (!upload && resumable && resumable.size === body.size && resumable.sha256 === null && body.sha256 !== undefined) {
+      if (await tx.uploads.declareSha256(resumable.id, body.sha256)) upload = { ...resumable, sha256: body.sha256 };
+    }
     if (!upload) {
       await discardUpload(deps, tx, out, fileOp.uploadId);
       upload = {
         id: secrets.randomHex(16),
         fileOpId: fileOp.id,
         size: body.size,
-        sha256: body.sha256,
+        sha256: body.sha256 ?? null,
         mtimeMs: body.mtimeMs === null ? null : Math.trunc(body.mtimeMs),
         chunkSize: settings.chunkSize,
         chunkCount: Math.ceil(body.size / settings.chunkSize),

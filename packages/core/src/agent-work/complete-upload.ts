@@ -41,8 +41,10 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
 
   const ref: ContentRef = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, chunkSha256s: chunkSha256sOf(chunks) };
   let failure: FailureCode | null = null;
-  if (body.sha256 !== upload.sha256) failure = 'CHANGED_WHILE_READING';
-  else if ((await vault.computeSha256(ref)) !== upload.sha256) failure = 'HASH_MISMATCH';
+  // Begun without a sha256, the upload takes the one the agent computed while sending it.
+  const declared = upload.sha256 ?? body.sha256;
+  if (body.sha256 !== declared) failure = 'CHANGED_WHILE_READING';
+  else if ((await vault.computeSha256(ref)) !== declared) failure = 'HASH_MISMATCH';
 
   const now = clock.now().getTime();
   const ctx = { now, settings };
@@ -65,11 +67,11 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
     // lock). One recorded after the check above would mean other bytes than those just verified:
     // this completion is refused and the agent completes again, which verifies afresh.
     if (!sameChunks(chunks, await tx.uploads.listChunks(upload.id))) throw appError('UPLOAD_CHANGED', { uploadId });
-    const candidate: ContentRecord = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, sha256: upload.sha256, md5: body.md5, sha1: body.sha1, createdAt: now };
+    const candidate: ContentRecord = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, sha256: declared, md5: body.md5, sha1: body.sha1, createdAt: now };
     let content = candidate;
     if (!(await tx.uploads.insertContent(candidate))) {
       // Another upload of the same bytes won the race: keep its copy, drop ours.
-      content = (await tx.uploads.getContent(upload.sha256)) ?? candidate;
+      content = (await tx.uploads.getContent(declared)) ?? candidate;
       await tx.uploads.setState(upload.id, 'completed', 'discarded');
       out.afterCommit(() => vault.discard(upload.id, upload.chunkCount));
     }

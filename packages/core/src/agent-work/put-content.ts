@@ -75,9 +75,9 @@ export async function putContent(deps: ServiceDeps, endpointId: string, input: P
       if (upload) {
         await tx.uploads.insert(upload);
         // Recorded like any chunk: its sha256 names its blob (see ContentRef.chunkSha256s).
-        if (upload.chunkCount > 0) await tx.uploads.putChunk({ uploadId: upload.id, idx: 0, size: upload.size, sha256: upload.sha256 });
+        if (upload.chunkCount > 0) await tx.uploads.putChunk({ uploadId: upload.id, idx: 0, size: upload.size, sha256: query.sha256 });
         const candidate: ContentRecord = {
-          sha256: upload.sha256, md5: query.md5, sha1: query.sha1, size: upload.size, uploadId: upload.id,
+          sha256: query.sha256, md5: query.md5, sha1: query.sha1, size: upload.size, uploadId: upload.id,
           wrappedKey: upload.wrappedKey, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, createdAt: now,
         };
         if (await tx.uploads.insertContent(candidate)) {
@@ -85,7 +85,7 @@ export async function putContent(deps: ServiceDeps, endpointId: string, input: P
           stored = true;
         } else {
           // The same bytes arrived from elsewhere meanwhile: keep that copy, drop ours.
-          content = await tx.uploads.getContent(upload.sha256);
+          content = await tx.uploads.getContent(query.sha256);
           await tx.uploads.setState(upload.id, 'completed', 'discarded');
         }
       }

@@ -3,12 +3,15 @@ import type { PageRequest } from './page.js';
 export const UPLOAD_STATES = ['open', 'completed', 'discarded'] as const;
 export type UploadState = (typeof UPLOAD_STATES)[number];
 
-/** A chunked upload of one file op. `sha256` is what the agent declared at begin. */
+/**
+ * A chunked upload of one file op. `sha256` is what the agent declared at begin; null when it
+ * began without one (it hashes while uploading and declares the sha256 at complete).
+ */
 export interface UploadRecord {
   id: string;
   fileOpId: number;
   size: number;
-  sha256: string;
+  sha256: string | null;
   mtimeMs: number | null;
   chunkSize: number;
   chunkCount: number;
@@ -47,11 +50,15 @@ export interface UploadStore {
   get(id: string): Promise<UploadRecord | null>;
   /** Conditional on the current state; true when the row matched. */
   setState(id: string, from: UploadState, to: UploadState): Promise<boolean>;
+  /** Sets the sha256 of an open upload that has none yet; true when the row matched. */
+  declareSha256(id: string, sha256: string): Promise<boolean>;
   listChunks(uploadId: string): Promise<UploadChunkRecord[]>;
   getChunk(uploadId: string, idx: number): Promise<UploadChunkRecord | null>;
   /** Inserts or replaces the chunk record. */
   putChunk(record: UploadChunkRecord): Promise<void>;
   getContent(sha256: string): Promise<ContentRecord | null>;
+  /** Whether any content of exactly `size` bytes is held (content of another size cannot be a duplicate). */
+  hasContentOfSize(size: number): Promise<boolean>;
   /** False when content with that sha256 already exists (nothing written). */
   insertContent(record: ContentRecord): Promise<boolean>;
   /** Uploads still open that were created before `before` (for garbage collection). */

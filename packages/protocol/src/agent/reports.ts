@@ -9,15 +9,21 @@ export const StartedBodySchema = Type.Object({ attempt: Type.Integer({ minimum: 
 export type StartedBody = Static<typeof StartedBodySchema>;
 
 /**
- * `POST /agent/v1/file-ops/{id}/begin`: the agent has read the file once for its sha256 and
- * asks whether to upload. The server answers `skip` when it already holds that content.
+ * `POST /agent/v1/file-ops/{id}/begin`: the agent asks whether and where to upload a file.
+ *
+ * With `sha256` (the agent has read the file once to hash it), the server answers `skip` when it
+ * already holds that content, else an upload plan (resuming the file op's open upload when it is
+ * for the same bytes). Without it, the agent offers to hash the file while uploading it, reading
+ * it once instead of twice: the server agrees (an upload plan, the sha256 declared at complete)
+ * only when nothing it holds has the file's size, so deduplication cannot be missed, and when
+ * there is no upload to resume; otherwise it answers `hash`: begin again with the sha256.
  */
 export const BeginBodySchema = Type.Object(
   {
     attempt: Type.Integer({ minimum: 1 }),
     size: Type.Integer({ minimum: 0 }),
     mtimeMs: Type.Union([Type.Number(), Type.Null()]),
-    sha256: Hex(64),
+    sha256: Type.Optional(Hex(64)),
   },
   { additionalProperties: false },
 );
@@ -25,6 +31,7 @@ export type BeginBody = Static<typeof BeginBodySchema>;
 
 export type BeginResponse =
   | { action: 'skip'; fileId: number }
+  | { action: 'hash' }
   | { action: 'upload'; uploadId: string; chunkSize: number; chunkCount: number; receivedChunks: number[] };
 
 /** `POST /agent/v1/uploads/{uploadId}/complete`: every chunk is sent; here are the whole-file hashes. */

@@ -93,6 +93,58 @@ describeEachDialect('upload path: begin, chunks, complete', (dialect) => {
     assert.ok(h.events.some((e) => e.type === 'task' && e.status === 'succeeded'));
   });
 
+  it('lets the agent hash while uploading when nothing held has the size, and verifies the sha256 it declares at complete', async () => {
+    const data = randomBytes(2500);
+    const [a, b] = command.files;
+    const facts = { attempt: 1, size: data.length, mtimeMs: null };
+    const plan = await h.services.agentWork.begin(endpointId, a!.fileOpId, facts);
+    if (plan.action !== 'upload') throw new Error(`expected an upload plan, got ${plan.action}`);
+    assert.equal((await h.store.uploads.get(plan.uploadId))?.sha256, null);
+    for (const i of [0, 1, 2]) await put(plan.uploadId, data, i);
+    const done = await h.services.agentWork.complete(endpointId, plan.uploadId, hashesOf(data));
+    assert.equal((await h.services.files.get(done.fileId)).sha256, sha256(data));
+    const { content } = await h.services.files.contentOf(done.fileId);
+    assert.deepEqual(await readAll(await h.vault.open(content)), data);
+
+    // Now content of that size is held: the next file of the same size must be hashed first,
+    // and is then deduplicated instead of uploaded.
+    assert.deepEqual(await h.services.agentWork.begin(endpointId, b!.fileOpId, facts), { action: 'hash' });
+    assert.deepEqual(await h.services.agentWork.begin(endpointId, b!.fileOpId, { ...facts, sha256: sha256(data) }), { action: 'skip', fileId: b!.fileOpId });
+  });
+
+  it('fails a file begun without a sha256 whose stored bytes do not match the one declared at complete', async () => {
+    const data = randomBytes(1500);
+    const plan = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: data.length, mtimeMs: null });
+    if (plan.action !== 'upload') throw new Error('expected upload');
+    await put(plan.uploadId, data, 0);
+    await put(plan.uploadId, data, 1);
+    const other = randomBytes(1500);
+    await assert.rejects(h.services.agentWork.complete(endpointId, plan.uploadId, hashesOf(other)), (e) => isAppError(e, 'FILE_HASH_MISMATCH'));
+    const s = await h.services.retrievals.getSubtask(command.subtaskId);
+    assert.equal(s.files[0]?.failureCode, 'HASH_MISMATCH');
+    assert.equal(await h.store.uploads.getContent(sha256(other)), null);
+  });
+
+  it('resumes an upload begun without a sha256 once the agent has hashed the file', async () => {
+    const data = randomBytes(2500);
+    const fileOpId = command.files[0]!.fileOpId;
+    const facts = { attempt: 1, size: data.length, mtimeMs: null };
+    const first = await h.services.agentWork.begin(endpointId, fileOpId, facts);
+    if (first.action !== 'upload') throw new Error('expected upload');
+    await put(first.uploadId, data, 0);
+    // The agent restarted: there is an upload to resume, so it must hash first (to check the
+    // file against what was sent), and then resumes the same upload.
+    assert.deepEqual(await h.services.agentWork.begin(endpointId, fileOpId, facts), { action: 'hash' });
+    const resumed = await h.services.agentWork.begin(endpointId, fileOpId, { ...facts, sha256: sha256(data) });
+    assert.deepEqual(resumed, { ...first, receivedChunks: [0] });
+    assert.equal((await h.store.uploads.get(first.uploadId))?.sha256, sha256(data));
+    await put(first.uploadId, data, 1);
+    await put(first.uploadId, data, 2);
+    // Declared at begin now, so a different final hash is a changed file.
+    await assert.rejects(h.services.agentWork.complete(endpointId, first.uploadId, hashesOf(randomBytes(2500))), (e) => isAppError(e, 'FILE_HASH_MISMATCH'));
+    assert.equal((await h.services.retrievals.getSubtask(command.subtaskId)).files[0]?.failureCode, 'CHANGED_WHILE_READING');
+  });
+
   it('refuses chunks of the wrong index, size or hash and keeps the good copy', async () => {
     const data = randomBytes(2100);
     const up = await h.services.agentWork.begin(endpointId, command.files[0]!.fileOpId, { attempt: 1, size: data.length, mtimeMs: null, sha256: sha256(data) });

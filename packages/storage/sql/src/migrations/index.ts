@@ -8,6 +8,7 @@ import { indexElementHashPrefixesMigration } from './0004_index_element_hash_pre
 import { addTaskCountDeltasMigration } from './0005_add_task_count_deltas.js';
 import { lightenTaskInsertsMigration } from './0006_lighten_task_inserts.js';
 import { dropTaskInsertChecksMigration } from './0007_drop_task_insert_checks.js';
+import { indexContentSizeMigration } from './0008_index_content_size.js';
 
 /**
  * Every migration, in application order. Names sort in that order too (Kysely refuses a new name
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, factory: (adapter: Diale
   ['0005_add_task_count_deltas', addTaskCountDeltasMigration],
   ['0006_lighten_task_inserts', lightenTaskInsertsMigration],
   ['0007_drop_task_insert_checks', dropTaskInsertChecksMigration],
+  ['0008_index_content_size', indexContentSizeMigration],
 ];
 
 /**

@@ -4,6 +4,13 @@ import type { ContentRecord, PageRequest, UploadChunkRecord, UploadRecord, Uploa
 import type { ContentsTable, Database, UploadsTable } from '../schema.js';
 import { num, numOrNull } from './row.js';
 
+/**
+ * How `uploads.sha256` stores "not declared yet" (UploadRecord.sha256 null). The column predates
+ * that case and is NOT NULL; on SQLite lifting that means rebuilding the table, and no real
+ * sha256 is empty.
+ */
+const UNDECLARED_SHA256 = '';
+
 export class UploadRepository implements UploadStore {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
@@ -17,7 +24,7 @@ export class UploadRepository implements UploadStore {
         id: r.id,
         file_op_id: r.fileOpId,
         size: r.size,
-        sha256: r.sha256,
+        sha256: r.sha256 ?? UNDECLARED_SHA256,
         mtime_ms: r.mtimeMs,
         chunk_size: r.chunkSize,
         chunk_count: r.chunkCount,
@@ -31,6 +38,21 @@ export class UploadRepository implements UploadStore {
   async get(id: string): Promise<UploadRecord | null> {
     const row = await this.#db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toUpload(row) : null;
+  }
+
+  async declareSha256(id: string, sha256: string): Promise<boolean> {
+    const r = await this.#db
+      .updateTable('uploads')
+      .set({ sha256 })
+      .where('id', '=', id)
+      .where('state', '=', 'open')
+      .where('sha256', '=', UNDECLARED_SHA256)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async hasContentOfSize(size: number): Promise<boolean> {
+    return (await this.#db.selectFrom('contents').select('sha256').where('size', '=', size).limit(1).executeTakeFirst()) !== undefined;
   }
 
   async setState(id: string, from: UploadState, to: UploadState): Promise<boolean> {
@@ -107,7 +129,7 @@ function toUpload(r: Selectable<UploadsTable>): UploadRecord {
     id: r.id,
     fileOpId: num(r.file_op_id),
     size: num(r.size),
-    sha256: r.sha256,
+    sha256: r.sha256 === UNDECLARED_SHA256 ? null : r.sha256,
     mtimeMs: numOrNull(r.mtime_ms),
     chunkSize: num(r.chunk_size),
     chunkCount: num(r.chunk_count),

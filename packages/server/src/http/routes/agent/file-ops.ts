@@ -7,6 +7,7 @@ import type { RouteContext } from '../../route-context.js';
 const Ok = Type.Object({ ok: Type.Literal(true) });
 const BeginResponseSchema = Type.Union([
   Type.Object({ action: Type.Literal('skip'), fileId: Type.Integer() }),
+  Type.Object({ action: Type.Literal('hash') }),
   Type.Object({
     action: Type.Literal('upload'),
     uploadId: Type.String(),
