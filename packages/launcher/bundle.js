@@ -25,9 +25,9 @@ function cacheDirOf(entry) {
 }
 
 /** Identifies how bundles are made: this file and the esbuild version. */
-async function builderId(esbuild) {
+async function builderId(esbuildVersion) {
   const self = await readFile(fileURLToPath(import.meta.url));
-  return `${CACHE_FORMAT}:${esbuild.version}:${createHash('sha256').update(self).digest('hex').slice(0, 16)}`;
+  return `${CACHE_FORMAT}:${esbuildVersion}:${createHash('sha256').update(self).digest('hex').slice(0, 16)}`;
 }
 
 async function isFresh(index, builder) {
@@ -132,10 +132,12 @@ export async function importBundleOrNull(entry, what) {
  */
 export async function importBundle({ entry, cacheDir = cacheDirOf(entry) }) {
   const requireFromTsx = createRequire(fileURLToPath(import.meta.resolve('tsx/esm/api')));
-  const esbuild = requireFromTsx('esbuild');
+  // Its version from package.json: loading esbuild itself (~0.4 MiB of heap for the life of the
+  // process) is needed only when a bundle has to be built.
+  const { version } = JSON.parse(await readFile(requireFromTsx.resolve('esbuild/package.json'), 'utf8'));
   await mkdir(cacheDir, { recursive: true });
   let index = JSON.parse(await readFile(join(cacheDir, INDEX_FILE), 'utf8').catch(() => 'null'));
-  const builder = await builderId(esbuild);
-  if (!(await isFresh(index, builder))) index = await build(esbuild, builder, entry, cacheDir);
+  const builder = await builderId(version);
+  if (!(await isFresh(index, builder))) index = await build(requireFromTsx('esbuild'), builder, entry, cacheDir);
   return import(pathToFileURL(join(index.dir, 'index.mjs')).href);
 }

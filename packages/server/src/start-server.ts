@@ -9,7 +9,6 @@ import type { ServerConfig } from './config/schema.js';
 import { engineSettingsOf } from './engine-settings.js';
 import { databaseOptionsOf } from './config/store-locations.js';
 import { createEventBus } from './events/event-bus.js';
-import { createPgNotifyRelay } from './events/pg-notify-relay.js';
 import { applyMigrationPolicy } from './startup/migration-policy.js';
 import { openBlobStore } from './startup/open-blob-store.js';
 import { startLocalAgent, type LocalAgentSupervisor } from './local-agent/local-agent-supervisor.js';
@@ -84,6 +83,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     if (dbOptions.driver === 'postgres') {
       // Several nodes may share this database: relay events to them, and claim for our agents
       // right away when notifications may have been missed.
+      const { createPgNotifyRelay } = await import('./events/pg-notify-relay.js');
       const relay = createPgNotifyRelay({ url: dbOptions.url, bus, logger, onResync: () => void app?.hub.sweepNow() });
       await relay.start();
       cleanups.push(() => relay.close());

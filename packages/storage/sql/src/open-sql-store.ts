@@ -1,6 +1,4 @@
 import type { DialectAdapter } from './dialect-adapter.js';
-import { createPostgresAdapter } from './dialects/postgres/postgres-adapter.js';
-import { createSqliteAdapter } from './dialects/sqlite/sqlite-adapter.js';
 import { createSqlStore, type SqlStore } from './sql-store.js';
 
 /**
@@ -16,15 +14,16 @@ export type SqlStoreOptions = { driver: 'sqlite'; path: string } | { driver: 'po
  * @example const store = await openSqlStore({ driver: 'postgres', url: 'postgres://quarry@db/quarry' }); await store.migrate();
  */
 export async function openSqlStore(options: SqlStoreOptions): Promise<SqlStore> {
-  const adapter = selectAdapter(options);
+  const adapter = await selectAdapter(options);
   return createSqlStore(adapter, adapter.createKysely());
 }
 
-function selectAdapter(options: SqlStoreOptions): DialectAdapter {
+/** Imports only the driver in use: a server on SQLite never loads node-postgres, nor the reverse. */
+async function selectAdapter(options: SqlStoreOptions): Promise<DialectAdapter> {
   switch (options.driver) {
     case 'sqlite':
-      return createSqliteAdapter(options.path);
+      return (await import('./dialects/sqlite/sqlite-adapter.js')).createSqliteAdapter(options.path);
     case 'postgres':
-      return createPostgresAdapter({ url: options.url, poolMax: options.poolMax });
+      return (await import('./dialects/postgres/postgres-adapter.js')).createPostgresAdapter({ url: options.url, poolMax: options.poolMax });
   }
 }
