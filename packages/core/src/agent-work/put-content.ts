@@ -74,8 +74,6 @@ export async function putContent(deps: ServiceDeps, endpointId: string, input: P
       let content: ContentRecord | null = reuse;
       if (upload) {
         await tx.uploads.insert(upload);
-        // Recorded like any chunk: its sha256 names its blob (see ContentRef.chunkSha256s).
-        if (upload.chunkCount > 0) await tx.uploads.putChunk({ uploadId: upload.id, idx: 0, size: upload.size, sha256: query.sha256 });
         const candidate: ContentRecord = {
           sha256: query.sha256, md5: query.md5, sha1: query.sha1, size: upload.size, uploadId: upload.id,
           wrappedKey: upload.wrappedKey, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, createdAt: now,

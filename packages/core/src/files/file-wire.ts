@@ -28,9 +28,14 @@ export function toRetrievedFile(r: RetrievedFileRecord): RetrievedFile {
   };
 }
 
-/** `chunks`: the upload's chunk records (any order); each index's sha256 names its blob. */
+/**
+ * `chunks`: the upload's chunk records (any order); each index's sha256 names its blob. Content
+ * sent whole (PUT content) has no chunk records: its one chunk is the file, so its sha256 is the
+ * content's (one insert fewer per small file, which fleets send by the thousand).
+ */
 export function toContentRef(c: ContentRecord, chunks: readonly UploadChunkRecord[]): ContentRef {
-  return { uploadId: c.uploadId, wrappedKey: c.wrappedKey, size: c.size, chunkSize: c.chunkSize, chunkCount: c.chunkCount, chunkSha256s: chunkSha256sOf(chunks) };
+  const chunkSha256s = chunks.length === 0 && c.chunkCount === 1 ? [c.sha256] : chunkSha256sOf(chunks);
+  return { uploadId: c.uploadId, wrappedKey: c.wrappedKey, size: c.size, chunkSize: c.chunkSize, chunkCount: c.chunkCount, chunkSha256s };
 }
 
 /** Each chunk's sha256 at its index. */
