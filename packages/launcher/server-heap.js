@@ -21,6 +21,13 @@
 //   longer than any realistic idle period keeps it from running; the young generation it would
 //   shrink is already small.
 //
+// A node holding thousands of agent connections is better off with V8's default young generation:
+// the server restores the default growth once that many agents are connected
+// (server/src/startup/young-generation-policy.ts).
+//
+// Starting a worker thread puts the flags back to what the command line said. I measured that
+// with Node 20. So the server starts none, and anything that does must set them again.
+//
 // Node options given explicitly (on the command line or in NODE_OPTIONS) win: a semi-space size
 // there leaves the growth factor alone, and a memory-reducer option leaves the reducer alone.
 import { setFlagsFromString } from 'node:v8';

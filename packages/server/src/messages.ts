@@ -1,6 +1,7 @@
 /** User-facing lines the server prints on its console (stdout); logs go to stderr. */
 export const SERVER_MESSAGES = {
   listening: (url: string) => `Quarry server listening on ${url}`,
+  youngGenerationGrows: 'many agents connected: V8 young generation may grow again',
   apiDocs: (url: string) => `API documentation: ${url}/api/docs`,
   adminKeyWritten: (path: string) => `First start: an admin API key was created and written to ${path} (mode 0600). Use it with: quarry --api-key "$(cat ${path})" whoami`,
   adminKeyFromConfig: 'Admin API key: the one given in QUARRY_ADMIN_KEY (or adminKey) was registered.',

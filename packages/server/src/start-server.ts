@@ -10,6 +10,7 @@ import { engineSettingsOf } from './engine-settings.js';
 import { databaseOptionsOf } from './config/store-locations.js';
 import { createEventBus } from './events/event-bus.js';
 import { applyMigrationPolicy } from './startup/migration-policy.js';
+import { watchConnectedAgents } from './startup/young-generation-policy.js';
 import { openBlobStore } from './startup/open-blob-store.js';
 import { startLocalAgent, type LocalAgentSupervisor } from './local-agent/local-agent-supervisor.js';
 import { createLogger } from './logging/create-logger.js';
@@ -101,6 +102,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     const ticker = createEngineTicker(services.engine, { intervalMs: config.tickIntervalMs, logger });
     ticker.start();
     cleanups.push(() => ticker.stop());
+    const heapPolicy = watchConnectedAgents(
+      () => app?.hub.connectedCount() ?? 0,
+      (agents) => logger.info({ agents }, SERVER_MESSAGES.youngGenerationGrows),
+    );
+    cleanups.push(async () => heapPolicy.stop());
 
     print(SERVER_MESSAGES.listening(url));
     print(SERVER_MESSAGES.apiDocs(url));

@@ -25,6 +25,8 @@ export interface AgentHub {
   poll(endpointId: string, ip: string | null, waitSeconds: number, signal?: AbortSignal): Promise<ServerMessage[]>;
   /** True while the endpoint holds a WebSocket to this node. */
   isConnected(endpointId: string): boolean;
+  /** Agents on this node now: WebSockets plus long-poll clients (an agent counted in both is rare, and counted twice). */
+  connectedCount(): number;
   /** Claims now for every connected endpoint with due queued work (after missed notifications). */
   sweepNow(): Promise<void>;
   close(): Promise<void>;
@@ -250,6 +252,7 @@ export function createAgentHub(options: AgentHubOptions): AgentHub {
   server.on('upgrade', onUpgrade);
 
   return {
+    connectedCount: () => sockets.size + pollers.size,
     async poll(endpointId, ip, waitSeconds, signal) {
       let outbox = pollers.get(endpointId);
       const first = !outbox;
