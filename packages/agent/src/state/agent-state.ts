@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { STATE_FILE } from './state-file.js';
+
+export { STATE_FILE };
 
 /** What enrolment leaves behind: enough to authenticate on every later run. */
 export interface AgentState {
@@ -10,8 +13,6 @@ export interface AgentState {
   /** `qa_<endpointId>.<secret>`; never logged. */
   credential: string;
 }
-
-export const STATE_FILE = 'agent.json';
 
 /** The state directory cannot be used; the message says which and what to do. */
 export class StateDirError extends Error {

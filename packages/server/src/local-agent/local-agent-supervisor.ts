@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Logger } from '@quarry/core';
-import { STATE_FILE } from '@quarry/agent';
+import { STATE_FILE } from '@quarry/agent/state-file';
 import { environmentForChildren } from '../config/load.js';
 
 /** Restart delays for a local agent that keeps exiting: 1 s doubling to 60 s. */
