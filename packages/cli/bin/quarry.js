@@ -7,9 +7,10 @@ import { importBundleOrNull } from '@quarry/launcher';
 import { tuneServerHeap } from '@quarry/launcher/server-heap';
 
 const argv = process.argv.slice(2);
+const isServer = argv[0] === 'server';
 // Before anything of the server loads: see server-heap.js for what and why.
-if (argv[0] === 'server') tuneServerHeap();
-const server = argv[0] === 'server' ? await importBundleOrNull(fileURLToPath(import.meta.resolve('@quarry/server')), 'server') : null;
+if (isServer) tuneServerHeap();
+const server = isServer ? await importBundleOrNull(fileURLToPath(import.meta.resolve('@quarry/server')), 'server') : null;
 if (server) {
   process.exitCode = await server.runServerCli(argv.slice(1));
 } else {

@@ -22,7 +22,7 @@ export async function discardUpload(deps: ServiceDeps, tx: QuarryStore, out: Out
   if (!uploadId) return;
   const upload = await tx.uploads.get(uploadId);
   if (upload && (await tx.uploads.setState(upload.id, 'open', 'discarded'))) {
-    out.afterCommit(() => deps.vault.discard(upload.id, upload.chunkCount));
+    out.afterCommit(() => deps.vault.discard(upload.id));
   }
 }
 
@@ -58,10 +58,11 @@ export async function beginUpload(deps: ServiceDeps, endpointId: string, fileOpI
       return { action: 'skip', fileId: fileOp.id };
     }
 
-    let upload = resumable && resumable.size === body.size && resumable.sha256 === body.sha256 ? resumable : null;
+    const sameSize = resumable?.size === body.size ? resumable : null;
+    let upload = sameSize?.sha256 === body.sha256 ? sameSize : null;
     // Begun without a sha256 and interrupted: it now gets the one the agent has computed.
-    if (!upload && resumable && resumable.size === body.size && resumable.sha256 === null && body.sha256 !== undefined) {
-      if (await tx.uploads.declareSha256(resumable.id, body.sha256)) upload = { ...resumable, sha256: body.sha256 };
+    if (!upload && sameSize?.sha256 === null && body.sha256 !== undefined && (await tx.uploads.declareSha256(sameSize.id, body.sha256))) {
+      upload = { ...sameSize, sha256: body.sha256 };
     }
     if (!upload) {
       await discardUpload(deps, tx, out, fileOp.uploadId);

@@ -39,7 +39,8 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
   for (let i = 0; i < upload.chunkCount && missing.length < MISSING_LIST_LIMIT; i++) if (!held.has(i)) missing.push(i);
   if (missing.length > 0) throw appError('UPLOAD_INCOMPLETE', { missing });
 
-  const ref: ContentRef = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, chunkSha256s: chunkSha256sOf(chunks) };
+  const location = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount };
+  const ref: ContentRef = { ...location, chunkSha256s: chunkSha256sOf(chunks) };
   let failure: FailureCode | null = null;
   // Begun without a sha256, the upload takes the one the agent computed while sending it.
   const declared = upload.sha256 ?? body.sha256;
@@ -51,7 +52,7 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
   const fileId = await inTransaction(deps, async (tx, out) => {
     const subtask = await requireActiveSubtask(tx, endpointId, fileOp.subtaskId);
     if (failure) {
-      if (await tx.uploads.setState(upload.id, 'open', 'discarded')) out.afterCommit(() => vault.discard(upload.id, upload.chunkCount));
+      if (await tx.uploads.setState(upload.id, 'open', 'discarded')) out.afterCommit(() => vault.discard(upload.id));
       await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, {
         state: 'failed',
         failureCode: failure,
@@ -67,13 +68,13 @@ export async function completeUpload(deps: ServiceDeps, endpointId: string, uplo
     // lock). One recorded after the check above would mean other bytes than those just verified:
     // this completion is refused and the agent completes again, which verifies afresh.
     if (!sameChunks(chunks, await tx.uploads.listChunks(upload.id))) throw appError('UPLOAD_CHANGED', { uploadId });
-    const candidate: ContentRecord = { uploadId: upload.id, wrappedKey: upload.wrappedKey, size: upload.size, chunkSize: upload.chunkSize, chunkCount: upload.chunkCount, sha256: declared, md5: body.md5, sha1: body.sha1, createdAt: now };
+    const candidate: ContentRecord = { ...location, sha256: declared, md5: body.md5, sha1: body.sha1, createdAt: now };
     let content = candidate;
     if (!(await tx.uploads.insertContent(candidate))) {
       // Another upload of the same bytes won the race: keep its copy, drop ours.
       content = (await tx.uploads.getContent(declared)) ?? candidate;
       await tx.uploads.setState(upload.id, 'completed', 'discarded');
-      out.afterCommit(() => vault.discard(upload.id, upload.chunkCount));
+      out.afterCommit(() => vault.discard(upload.id));
     }
     // The file op keeps pointing at its completed upload.
     const won = await tx.fileOps.update(fileOp.id, NON_TERMINAL_FILE_OP_STATES, { ...succeededWithContent(content, upload.mtimeMs, now), uploadId: upload.id });

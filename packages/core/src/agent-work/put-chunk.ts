@@ -98,7 +98,7 @@ export async function putChunk(deps: ServiceDeps, throttle: ProgressThrottle, en
     await tx.subtasks.update(subtask.id, { state: fresh.state, attempt: fresh.attempt }, { bytesDone: bytes.done, bytesTotal: bytes.total, deadlineAt, updatedAt: now });
     publishProgress(out, { ...fresh, bytesDone: bytes.done, bytesTotal: bytes.total, deadlineAt });
   }).catch(async (err: unknown) => {
-    if (orphaned) await vault.discard(upload.id, upload.chunkCount);
+    if (orphaned) await vault.discard(upload.id);
     else if (late) await vault.discardChunk(upload.id, input.index, input.sha256);
     throw err;
   });

@@ -100,11 +100,11 @@ export async function putContent(deps: ServiceDeps, endpointId: string, input: P
       await afterFileEnded(tx, out, ctx, subtask, true);
       return { fileId: fileOp.id, deduplicated: !stored };
     });
-    if (upload && !stored) await vault.discard(upload.id, upload.chunkCount);
+    if (upload && !stored) await vault.discard(upload.id);
     return result;
   } catch (err) {
     // Nothing refers to the chunk just written: do not leave it behind.
-    if (upload) await vault.discard(upload.id, upload.chunkCount).catch(() => undefined);
+    if (upload) await vault.discard(upload.id).catch(() => undefined);
     throw err;
   }
 }

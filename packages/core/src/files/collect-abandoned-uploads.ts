@@ -23,7 +23,7 @@ export async function collectAbandonedUploads(deps: ServiceDeps, now: number): P
   for (const upload of abandoned) {
     const won = await inTransaction(deps, async (tx, out) => {
       if (!(await tx.uploads.setState(upload.id, 'open', 'discarded'))) return false;
-      out.afterCommit(() => deps.vault.discard(upload.id, upload.chunkCount));
+      out.afterCommit(() => deps.vault.discard(upload.id));
       return true;
     });
     if (won) discarded++;

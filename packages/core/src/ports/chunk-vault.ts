@@ -45,8 +45,8 @@ export interface ChunkVault {
   computeSha256(ref: ContentRef): Promise<string>;
   /** Plaintext stream; `range` is inclusive at both ends. Throws `BLOB_NOT_FOUND` if a chunk is missing. */
   open(ref: ContentRef, range?: { start: number; end: number }): Promise<Readable>;
-  /** Deletes every chunk of an upload (abandoned uploads, duplicates of content already held). */
-  discard(uploadId: string, chunkCount: number): Promise<void>;
+  /** Deletes every stored chunk of an upload, every version (abandoned uploads, duplicates of content already held). */
+  discard(uploadId: string): Promise<void>;
   /** Deletes one stored version of a chunk (one replaced by a rewrite, or written too late to count). */
   discardChunk(uploadId: string, index: number, sha256: string): Promise<void>;
 }

@@ -84,7 +84,7 @@ export function createChunkVault(options: ChunkVaultOptions): ChunkVault {
 
     open: (ref, range) => openContent(ref, range),
 
-    async discard(uploadId, _chunkCount) {
+    async discard(uploadId) {
       assertUploadId(uploadId);
       tracker.forget(uploadId);
       // Every version of every chunk, and chunks past the plan's count (a changed plan).
