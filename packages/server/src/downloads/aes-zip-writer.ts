@@ -7,8 +7,7 @@
  * pre-sized entry needs is implemented; the result opens in 7-Zip and bsdtar (Info-ZIP unzip
  * cannot read AES entries at all).
  */
-import { createCipheriv, createHmac, pbkdf2Sync, randomBytes, type Cipher, type Hmac } from 'node:crypto';
-import { endianness } from 'node:os';
+import { createHmac, pbkdf2Sync, randomBytes, type Hmac } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import {
   AES_AUTH_CODE_BYTES,
@@ -20,16 +19,11 @@ import {
   trailer,
   type EntryInfo,
 } from './aes-zip-records.js';
+import { noteBufferChurn } from '../memory/buffer-churn.js';
+import { CTR_BATCH_BYTES, createWinZipCtr, type WinZipCtr } from './winzip-ctr.js';
 
 const PBKDF2_ITERATIONS = 1000;
 const AES_KEY_BYTES = 32;
-/**
- * Keystream is made (and data XORed) this many bytes at a time; a multiple of the AES block.
- * node:crypto allocates (and copies) its output on every call; below glibc's 128 KiB mmap
- * threshold that memory is reused heap rather than freshly mapped (and faulted-in) pages.
- */
-const BATCH_BYTES = 64 * 1024;
-const BLOCK = 16;
 const MAX_NAME_BYTES = 0xffff;
 const FALLBACK_NAME = 'file';
 const MSG_SOURCE_TOO_LONG = 'zip source yielded more bytes than its declared size';
@@ -85,11 +79,10 @@ function entryInfo(options: Omit<AesZipOptions, 'password' | 'source'>): EntryIn
 /** Plaintext in; the whole zip (header, salt, verifier, ciphertext, HMAC, directory) out. */
 class AesZipEncryptor extends Transform {
   private readonly entry: EntryInfo;
-  private readonly keystream: CtrKeystream;
+  private readonly ctr: WinZipCtr;
   private readonly hmac: Hmac;
   private readonly headerLength: number;
   private received = 0;
-  private readonly batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private batchFill = 0;
 
   constructor(entry: EntryInfo, password: string) {
@@ -97,7 +90,7 @@ class AesZipEncryptor extends Transform {
     this.entry = entry;
     const salt = randomBytes(AES_SALT_BYTES);
     const keys = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, PBKDF2_ITERATIONS, 2 * AES_KEY_BYTES + AES_VERIFIER_BYTES, 'sha1');
-    this.keystream = new CtrKeystream(keys.subarray(0, AES_KEY_BYTES));
+    this.ctr = createWinZipCtr(keys.subarray(0, AES_KEY_BYTES));
     this.hmac = createHmac('sha1', keys.subarray(AES_KEY_BYTES, 2 * AES_KEY_BYTES));
     const header = localHeader(entry);
     this.headerLength = header.length;
@@ -113,10 +106,10 @@ class AesZipEncryptor extends Transform {
     this.received += piece.length;
     let offset = 0;
     while (offset < piece.length) {
-      const copied = piece.copy(this.batch, this.batchFill, offset);
+      const copied = piece.copy(this.ctr.input, this.batchFill, offset);
       this.batchFill += copied;
       offset += copied;
-      if (this.batchFill === BATCH_BYTES) this.emitBatch();
+      if (this.batchFill === CTR_BATCH_BYTES) this.emitBatch();
     }
     callback();
   }
@@ -133,72 +126,14 @@ class AesZipEncryptor extends Transform {
   }
 
   /**
-   * Encrypts the batch into the keystream buffer (fresh from the cipher, so it can be handed
-   * downstream) and reuses the batch: one allocation per batch, the one node:crypto makes anyway.
+   * Encrypts the batch gathered in the cipher's input into a new buffer (node:crypto's output, so
+   * it can be handed downstream): one allocation per batch, the one node:crypto makes anyway.
    */
   private emitBatch(): void {
-    const out = this.keystream.encrypt(this.batch.subarray(0, this.batchFill));
+    const out = this.ctr.encrypt(this.batchFill);
+    noteBufferChurn(out.length);
     this.hmac.update(out);
     this.push(out);
     this.batchFill = 0;
   }
-}
-
-/**
- * WinZip's AES-CTR: a 128-bit little-endian counter starting at 1. OpenSSL's CTR counts big-endian,
- * so the counter blocks are laid out here and encrypted with AES-ECB, a whole batch per call.
- * Every call but the last must be a multiple of 16 bytes (batches are), so no keystream carries over.
- */
-class CtrKeystream {
-  private readonly ecb: Cipher;
-  private readonly counters = Buffer.alloc(BATCH_BYTES);
-  private readonly counterWords = new Uint32Array(this.counters.buffer, this.counters.byteOffset, BATCH_BYTES / 4);
-  private next = 1;
-
-  constructor(key: Buffer) {
-    this.ecb = createCipheriv('aes-256-ecb', key, null).setAutoPadding(false);
-    if (endianness() !== 'LE') throw new Error('the AES zip writer needs a little-endian CPU');
-  }
-
-  /** data ^ keystream, in a new buffer (the keystream's own). */
-  encrypt(data: Buffer): Buffer {
-    const blocks = Math.ceil(data.length / BLOCK);
-    const words = this.counterWords;
-    for (let i = 0, w = 0; i < blocks; i += 1, w += 4) {
-      const counter = this.next + i;
-      words[w] = counter >>> 0;
-      words[w + 1] = Math.floor(counter / 0x100000000);
-    }
-    this.next += blocks;
-    const out = this.ecb.update(this.counters.subarray(0, blocks * BLOCK)).subarray(0, data.length);
-    xorInto(out, data);
-    return out;
-  }
-}
-
-/**
- * data ^= stream, four bytes at a time where both are 4-byte aligned (batches are). Unrolled by
- * eight: V8 then keeps the loop in registers, and it runs about twice as fast (it was the zip
- * download's largest single cost).
- */
-function xorInto(data: Buffer, stream: Buffer): void {
-  const aligned = data.byteOffset % 4 === 0 && stream.byteOffset % 4 === 0;
-  const wordCount = aligned ? data.length >>> 2 : 0;
-  if (wordCount > 0) {
-    const d = new Int32Array(data.buffer, data.byteOffset, wordCount);
-    const s = new Int32Array(stream.buffer, stream.byteOffset, wordCount);
-    let i = 0;
-    for (const end = wordCount - 7; i < end; i += 8) {
-      d[i] = d[i]! ^ s[i]!;
-      d[i + 1] = d[i + 1]! ^ s[i + 1]!;
-      d[i + 2] = d[i + 2]! ^ s[i + 2]!;
-      d[i + 3] = d[i + 3]! ^ s[i + 3]!;
-      d[i + 4] = d[i + 4]! ^ s[i + 4]!;
-      d[i + 5] = d[i + 5]! ^ s[i + 5]!;
-      d[i + 6] = d[i + 6]! ^ s[i + 6]!;
-      d[i + 7] = d[i + 7]! ^ s[i + 7]!;
-    }
-    for (; i < wordCount; i += 1) d[i] = d[i]! ^ s[i]!;
-  }
-  for (let i = wordCount * 4; i < data.length; i += 1) data[i] = data[i]! ^ stream[i]!;
 }
