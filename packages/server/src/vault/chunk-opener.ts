@@ -1,6 +1,7 @@
 import { createDecipheriv, type DecipherGCM } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { appError, isAppError, type AppError, type BlobStore, type ContentRef } from '@quarry/core';
+import { noteBufferChurn } from '../memory/buffer-churn.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES } from './aead.js';
 import {
   SEGMENT_OVERHEAD,
@@ -191,6 +192,8 @@ class SegmentDecryptor extends Readable {
 
   /** Splits a stored piece into nonce, ciphertext and tag bytes of the segments it spans. */
   private consume(piece: Buffer): void {
+    // The piece (a blob read) and the plaintext made of it are new buffers.
+    noteBufferChurn(2 * piece.length);
     let offset = 0;
     while (offset < piece.length) {
       if (this.segment > this.last) return this.fail();

@@ -1,6 +1,7 @@
 import { createCipheriv, createHash, randomBytes, type CipherGCM, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { appError } from '@quarry/core';
+import { noteBufferChurn } from '../memory/buffer-churn.js';
 import { GCM_NONCE_BYTES } from './aead.js';
 import { segmentAad, segmentCount, segmentPlainLength } from './chunk-layout.js';
 import type { DataKey } from './data-key.js';
@@ -44,6 +45,8 @@ export class ChunkSealer extends Transform {
       return;
     }
     this.received += piece.length;
+    // The piece (a socket read) and the ciphertext made of it are new buffers.
+    noteBufferChurn(2 * piece.length);
     this.hash.update(piece);
     observer?.update(piece);
     let offset = 0;
