@@ -99,9 +99,10 @@ async function main(): Promise<void> {
 
     const dataDir = join(tmp.dir, 'server');
     await mkdir(dataDir);
-    // BENCH_SERVER_LOG=file: keep the server's output (e.g. --trace-gc lines) after the run.
+    // BENCH_SERVER_LOG=file: keep the server's output (e.g. --trace-gc lines) after the run;
+    // BENCH_LOG_LEVEL=info puts a line per request in it (each chunk PUT, with its duration).
     const logFile = process.env.BENCH_SERVER_LOG;
-    const server = await startServer({ dataDir, env: { QUARRY_LOG_LEVEL: 'warn' }, nodeArgs: nodeArgs('server'), ...(logFile ? { logFile } : {}) });
+    const server = await startServer({ dataDir, env: { QUARRY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' }, nodeArgs: nodeArgs('server'), ...(logFile ? { logFile } : {}) });
     const token = await api<{ token: string }>(`${server.url}/api/v1/enroll-tokens`, server.adminKey, 'POST', { maxUses: 1 });
     const agent = await startAgent({ serverUrl: server.url, stateDir: join(tmp.dir, 'agent'), enrollToken: token.token, nodeArgs: nodeArgs('agent') });
     try {

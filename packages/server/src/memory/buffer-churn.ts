@@ -6,13 +6,14 @@
  * only when it collects the young generation. It does so when the young generation's JavaScript
  * objects fill it, or when the buffers allocated in it since the last collection reach twice V8's
  * default semi-space size. On 64-bit builds that is a fixed 32 MiB (Heap::AllocateExternalBackingStore,
- * V8 11.3). Buffers are small objects, so with the server's 2 MiB young generation it is always the
- * 32 MiB that triggers. Each transfer therefore kept up to 32 MiB of dead buffers in memory.
+ * V8 11.3). A buffer is a small object holding many bytes, so during a transfer it is mostly the
+ * 32 MiB that triggers (--trace-gc says "external memory pressure"), and up to 32 MiB of dead
+ * buffers were held.
  *
  * The transfer paths report the bytes they allocate with {@link noteBufferChurn}. Every
  * {@link CHURN_STEP_BYTES} the server collects the young generation itself, which takes ~0.3 ms.
  * Measured with `npm run bench:transfer` (1 GiB up, then raw and zip downloads): server peak RSS
- * 148-162 -> 132-135 MiB, with no extra full collections and no growth of the old generation.
+ * 148-162 -> 134-138 MiB, with no extra full collections and no growth of the old generation.
  *
  * Only the young generation is collected: buffers live for milliseconds, so a buffer that is
  * alive at one of these collections is rarely alive at the next, and few get promoted. A forced
