@@ -4,16 +4,12 @@
 // (see @quarry/launcher for why), and falls back to tsx when that is not possible.
 import { fileURLToPath } from 'node:url';
 import { importBundleOrNull } from '@quarry/launcher';
-import { raiseMallocThresholds } from '@quarry/launcher/malloc-thresholds';
 import { tuneServerHeap } from '@quarry/launcher/server-heap';
 
 const argv = process.argv.slice(2);
 const isServer = argv[0] === 'server';
-// Before anything of the server loads: see server-heap.js and malloc-thresholds.js for what and why.
-if (isServer) {
-  tuneServerHeap();
-  raiseMallocThresholds();
-}
+// Before anything of the server loads: see server-heap.js for what and why.
+if (isServer) tuneServerHeap();
 const server = isServer ? await importBundleOrNull(fileURLToPath(import.meta.resolve('@quarry/server')), 'server') : null;
 if (server) {
   process.exitCode = await server.runServerCli(argv.slice(1));

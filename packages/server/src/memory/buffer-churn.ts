@@ -21,6 +21,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { raiseMallocThresholds } from './malloc-thresholds.js';
 
 /** Bytes of transfer buffers between two collections of the young generation. */
 export const CHURN_STEP_BYTES = 16 * 1024 * 1024;
@@ -32,10 +33,14 @@ let sinceCollection = 0;
 
 /** Reports `bytes` of newly allocated transfer buffers; collects the young generation every CHURN_STEP_BYTES. */
 export function noteBufferChurn(bytes: number): void {
+  if (collectYoung === undefined) {
+    // The first transfer of this process: see malloc-thresholds.ts.
+    raiseMallocThresholds();
+    collectYoung = youngCollector();
+  }
   sinceCollection += bytes;
   if (sinceCollection < CHURN_STEP_BYTES) return;
   sinceCollection = 0;
-  collectYoung ??= youngCollector();
   collectYoung?.();
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-const moduleUrl = new URL('../malloc-thresholds.js', import.meta.url).href;
+const moduleUrl = new URL('../../src/memory/malloc-thresholds.ts', import.meta.url).href;
 
 /**
  * Runs a Node child that optionally raises its malloc thresholds, then moves 1 GiB through
@@ -24,7 +24,7 @@ async function pageFaults(opts: { prime: boolean; env?: Record<string, string> }
     }
     console.log('faults', process.resourceUsage().minorPageFault - before);
   `;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', script], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
   });
