@@ -10,6 +10,8 @@ import { formatApiKey, parseAgentKey, parseApiKey, SECRET_BYTES } from './creden
 /** `last_used_at` is written at most this often per credential, so reads stay reads. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 export const BOOTSTRAP_ADMIN_NAME = 'admin';
+/** What the first admin's id is derived from when no admin key is preset. */
+const BOOTSTRAP_ADMIN_ID_LABEL = 'bootstrap-admin';
 
 export function createAuthService(deps: ServiceDeps): AuthService {
   const { store, secrets, clock } = deps;
@@ -39,9 +41,8 @@ export function createAuthService(deps: ServiceDeps): AuthService {
     async ensureAdmin(presetKey?: string): Promise<{ created: boolean; key?: string }> {
       const preset = presetKey === undefined ? null : parseApiKey(presetKey);
       if (presetKey !== undefined && !preset) throw appError('VALIDATION_FAILED', { reason: 'admin key must look like qk_<16 hex>.<secret>' });
-      const bootstrap = (): Promise<{ created: boolean; key?: string }> => inTransaction(deps, async (tx) => {
+      const bootstrap = (id: string): Promise<{ created: boolean; key?: string }> => inTransaction(deps, async (tx) => {
         if ((await tx.credentials.countActiveAdmins()) > 0) return { created: false };
-        const id = preset?.id ?? secrets.randomHex(8);
         const secret = preset?.secret ?? secrets.randomToken(SECRET_BYTES);
         const now = clock.now().getTime();
         await tx.credentials.insert({
@@ -63,13 +64,17 @@ export function createAuthService(deps: ServiceDeps): AuthService {
         });
         return { created: true, key: formatApiKey(id, secret) };
       });
+      // Without a preset key the first admin's id is still the same on every node sharing the
+      // master key, so nodes of a cluster started together create one admin between them, not one each.
       try {
-        return await bootstrap();
+        return await bootstrap(preset?.id ?? secrets.stableHex(BOOTSTRAP_ADMIN_ID_LABEL, 8));
       } catch (err) {
-        // Nodes of one cluster started together with the same preset key both see no admin and
-        // both insert it; the one that loses finds it registered by the other and carries on.
-        if (preset && isStoreError(err, 'unique_violation') && (await store.credentials.countActiveAdmins()) > 0) return { created: false };
-        throw err;
+        if (!isStoreError(err, 'unique_violation')) throw err;
+        // Another node inserted the same admin at the same moment: it is there, carry on.
+        if ((await store.credentials.countActiveAdmins()) > 0) return { created: false };
+        // The id is a bootstrap admin revoked since, and no admin is left: make a new one.
+        if (preset) throw err;
+        return bootstrap(secrets.randomHex(8));
       }
     },
   };

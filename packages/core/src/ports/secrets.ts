@@ -9,6 +9,8 @@ export interface Secrets {
   randomToken(bytes: number): string;
   /** Random bytes as lower-case hex. */
   randomHex(bytes: number): string;
+  /** `bytes` bytes as lower-case hex that depend only on `label` and the master key: every node of a cluster derives the same. */
+  stableHex(label: string, bytes: number): string;
   /** One-way hash for high-entropy secrets (API keys, agent secrets, enrolment tokens). */
   hashSecret(secret: string): string;
   /** Constant-time comparison of `secret` against a stored `hashSecret` value. */

@@ -9,6 +9,7 @@ export const SUBKEY_INFO = {
   linkSigning: 'quarry/v1/link-signing',
   sealing: 'quarry/v1/sealing',
   keyWrapping: 'quarry/v1/key-wrapping',
+  stableIds: 'quarry/v1/stable-ids',
 } as const;
 
 export type SubkeyPurpose = keyof typeof SUBKEY_INFO;

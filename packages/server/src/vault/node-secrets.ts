@@ -14,11 +14,16 @@ const REASON_SEALED_INVALID = 'sealed value is corrupt or was sealed under anoth
 export function createNodeSecrets(masterKey: Buffer): Secrets {
   const signingKey = deriveSubkey(masterKey, 'linkSigning');
   const sealingKey = deriveSubkey(masterKey, 'sealing');
+  const stableIdKey = deriveSubkey(masterKey, 'stableIds');
   const sign = (payload: string): string => createHmac('sha256', signingKey).update(payload, 'utf8').digest('base64url');
 
   return {
     randomToken: (bytes) => randomBytes(bytes).toString('base64url'),
     randomHex: (bytes) => randomBytes(bytes).toString('hex'),
+    stableHex(label, bytes) {
+      if (!Number.isInteger(bytes) || bytes < 1 || bytes > 32) throw new Error('stableHex gives 1 to 32 bytes');
+      return createHmac('sha256', stableIdKey).update(label, 'utf8').digest().subarray(0, bytes).toString('hex');
+    },
     hashSecret: (secret) => createHash('sha256').update(secret, 'utf8').digest('hex'),
     verifySecret(secret, storedHash) {
       const actual = createHash('sha256').update(secret, 'utf8').digest();

@@ -75,6 +75,40 @@ describeEachDialect('enrolment and authentication', (dialect) => {
     }
   });
 
+  it('bootstraps one admin between nodes sharing a master key that start at the same moment', async () => {
+    const fresh = await createHarness(dialect);
+    try {
+      // Nodes of a cluster share the master key, as these calls share the harness's.
+      const results = await Promise.all(Array.from({ length: 4 }, () => fresh.services.auth.ensureAdmin()));
+
+      assert.equal(results.filter((r) => r.created).length, 1);
+      assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
+      const key = results.find((r) => r.created)!.key!;
+      assert.equal((await fresh.services.auth.authenticateApiKey(key))?.role, 'admin');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('makes a new first admin when the first one was revoked and no admin is left', async () => {
+    const fresh = await createHarness(dialect);
+    try {
+      const first = await fresh.services.auth.ensureAdmin();
+      const firstId = (await fresh.services.auth.authenticateApiKey(first.key!))!.id;
+      await fresh.store.credentials.revoke(firstId, fresh.clock.now().getTime());
+
+      const second = await fresh.services.auth.ensureAdmin();
+
+      assert.equal(second.created, true);
+      const secondId = (await fresh.services.auth.authenticateApiKey(second.key!))!.id;
+      assert.notEqual(secondId, firstId);
+      assert.equal(await fresh.services.auth.authenticateApiKey(first.key!), null);
+      assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('bootstraps one admin and authenticates API keys, touching lastUsedAt at most once a minute', async () => {
     const first = await h.services.auth.ensureAdmin();
     assert.equal(first.created, true);

@@ -17,6 +17,16 @@ describe('createNodeSecrets', () => {
     assert.notEqual(secrets.randomHex(16), secrets.randomHex(16));
   });
 
+  it('derives the same stable hex from the same master key and label, and only from them', () => {
+    const other = createNodeSecrets(Buffer.alloc(32, 7));
+    const again = createNodeSecrets(Buffer.alloc(32, 7));
+    assert.match(other.stableHex('bootstrap-admin', 8), /^[0-9a-f]{16}$/);
+    assert.equal(other.stableHex('bootstrap-admin', 8), again.stableHex('bootstrap-admin', 8));
+    assert.notEqual(other.stableHex('bootstrap-admin', 8), other.stableHex('another-label', 8));
+    assert.notEqual(other.stableHex('bootstrap-admin', 8), createNodeSecrets(Buffer.alloc(32, 8)).stableHex('bootstrap-admin', 8));
+    assert.throws(() => other.stableHex('x', 33), /1 to 32 bytes/);
+  });
+
   it('hashes secrets with sha256 hex and verifies them', () => {
     const hash = secrets.hashSecret('abc');
     assert.equal(hash, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
