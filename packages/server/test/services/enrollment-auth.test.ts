@@ -6,6 +6,16 @@ import { ADMIN, createHarness, type Harness } from './service-harness.js';
 
 const REQUEST = { hostname: 'web-01', os: 'linux' as const, osVersion: '6.1', arch: 'x64', agentVersion: '0.1.0', ipAddresses: ['10.0.0.5'] };
 
+/** Runs `fn` on a harness of its own (an empty database), closed afterwards. */
+async function withFreshHarness(dialect: Parameters<typeof createHarness>[0], fn: (fresh: Harness) => Promise<void>): Promise<void> {
+  const fresh = await createHarness(dialect);
+  try {
+    await fn(fresh);
+  } finally {
+    await fresh.close();
+  }
+}
+
 describeEachDialect('enrolment and authentication', (dialect) => {
   let h: Harness;
   before(async () => {
@@ -61,8 +71,7 @@ describeEachDialect('enrolment and authentication', (dialect) => {
   });
 
   it('registers a preset admin key once when several nodes start at the same moment', async () => {
-    const fresh = await createHarness(dialect);
-    try {
+    await withFreshHarness(dialect, async (fresh) => {
       const key = `qk_${'ab'.repeat(8)}.${'s'.repeat(43)}`;
       // Each call is its own transaction; on PostgreSQL they run on separate connections at once.
       const results = await Promise.all(Array.from({ length: 4 }, () => fresh.services.auth.ensureAdmin(key)));
@@ -70,14 +79,11 @@ describeEachDialect('enrolment and authentication', (dialect) => {
       assert.deepEqual(results.filter((r) => r.created).map((r) => r.key), [key]);
       assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
       assert.equal((await fresh.services.auth.authenticateApiKey(key))?.role, 'admin');
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   it('bootstraps one admin between nodes sharing a master key that start at the same moment', async () => {
-    const fresh = await createHarness(dialect);
-    try {
+    await withFreshHarness(dialect, async (fresh) => {
       // Nodes of a cluster share the master key, as these calls share the harness's.
       const results = await Promise.all(Array.from({ length: 4 }, () => fresh.services.auth.ensureAdmin()));
 
@@ -85,14 +91,11 @@ describeEachDialect('enrolment and authentication', (dialect) => {
       assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
       const key = results.find((r) => r.created)!.key!;
       assert.equal((await fresh.services.auth.authenticateApiKey(key))?.role, 'admin');
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   it('makes a new first admin when the first one was revoked and no admin is left', async () => {
-    const fresh = await createHarness(dialect);
-    try {
+    await withFreshHarness(dialect, async (fresh) => {
       const first = await fresh.services.auth.ensureAdmin();
       const firstId = (await fresh.services.auth.authenticateApiKey(first.key!))!.id;
       await fresh.store.credentials.revoke(firstId, fresh.clock.now().getTime());
@@ -104,9 +107,7 @@ describeEachDialect('enrolment and authentication', (dialect) => {
       assert.notEqual(secondId, firstId);
       assert.equal(await fresh.services.auth.authenticateApiKey(first.key!), null);
       assert.equal(await fresh.store.credentials.countActiveAdmins(), 1);
-    } finally {
-      await fresh.close();
-    }
+    });
   });
 
   it('bootstraps one admin and authenticates API keys, touching lastUsedAt at most once a minute', async () => {
