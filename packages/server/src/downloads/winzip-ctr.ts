@@ -16,11 +16,12 @@ import { endianness } from 'node:os';
 /** Bytes encrypted per call at most: a multiple of the AES block. */
 export const CTR_BATCH_BYTES = 64 * 1024;
 const BLOCK = 16;
-/** Where each region lives in the module's memory (one 64 KiB page each, plus a spare). */
+/** Where each region lives in the module's memory: one batch each. */
 const DATA_AT = 0;
 const KEYSTREAM_AT = CTR_BATCH_BYTES;
 const COUNTERS_AT = 2 * CTR_BATCH_BYTES;
-const MEMORY_PAGES = 4;
+const WASM_PAGE_BYTES = 64 * 1024;
+const MEMORY_PAGES = (3 * CTR_BATCH_BYTES) / WASM_PAGE_BYTES;
 
 /** Encrypts one batch at a time: fill `input`, then call `encrypt`. */
 export interface WinZipCtr {
@@ -155,7 +156,7 @@ function ctrModule(): WebAssembly.Module | null {
  * the code). In the text format:
  *
  *   (module
- *     (memory (export "memory") 4 4)
+ *     (memory (export "memory") 3 3)
  *     (func (export "xor") (param $n i32) (local $i i32)
  *       (loop $next
  *         (v128.store offset=0 (local.get $i)
